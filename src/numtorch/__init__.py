@@ -1,0 +1,1 @@
+"""numtorch: PyTorch's programming model on NumPy. ``import numtorch as torch``."""
