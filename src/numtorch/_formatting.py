@@ -134,7 +134,8 @@ class _Formatter:
         if nonzero_finite.size == 0:
             return
         magnitudes = np.abs(nonzero_finite)
-        smallest, largest = magnitudes.min(), magnitudes.max()
+        # Python floats: their division overflows to inf quietly, as PyTorch's does.
+        smallest, largest = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         if PRINT_OPTS.sci_mode is None:
             self.sci_mode = bool(
