@@ -232,7 +232,9 @@ class finfo:
         if type.category == _COMPLEX:
             type = type.to_real()
         if type.category != _FLOAT:
-            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'")
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'"
+            )
         info = np.finfo(type.np) if type is not bfloat16 else _bfloat16_finfo()
         self.bits = type.itemsize * 8
         self.eps = float(info.eps)
@@ -261,7 +263,9 @@ class iinfo:
 
     def __init__(self, type: dtype):
         if type.category not in (_INT, _BOOL):
-            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+            raise TypeError(
+                "torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'"
+            )
         info = np.iinfo(type.np) if type is not bool_ else None
         self.bits = type.itemsize * 8
         self.max = int(info.max) if info else 1
