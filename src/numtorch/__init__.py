@@ -30,6 +30,7 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
+from ._formatting import set_printoptions
 from ._size import Size
 from ._tensor import Tensor, is_tensor
 from .autograd.grad_mode import (

@@ -319,8 +319,7 @@ def tensor_repr(t: Any, *, tensor_contents: str | None = None) -> str:
 
     grad_fn = t.grad_fn
     if grad_fn is not None:
-        name = grad_fn.name() if hasattr(grad_fn, "name") else type(grad_fn).__name__
-        suffixes.append(f"grad_fn=<{name.rsplit('::', 1)[-1]}>")
+        suffixes.append(f"grad_fn=<{grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
 
