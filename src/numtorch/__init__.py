@@ -159,7 +159,9 @@ def __getattr__(name: str):
         return _importlib.import_module(f".{name}", __name__)
     if name in _LAZY_ATTRS:
         return getattr(_importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
-    raise AttributeError(f"module 'numtorch' has no attribute '{name}'")
+    raise AttributeError(
+        f"module 'numtorch' has no attribute '{name}' (numtorch does not implement torch.{name} yet)"
+    )
 
 
 def __dir__():

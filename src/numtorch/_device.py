@@ -77,6 +77,16 @@ def _tname(x) -> str:
 CPU = device("cpu")
 
 
+_fallback: device | None = None
+_warned: set = set()
+
+
+def set_fallback(target: str | None) -> None:
+    """Map unavailable accelerators to ``target`` (``"cpu"``) instead of raising (``--device-fallback``)."""
+    global _fallback
+    _fallback = None if target is None else device(target)
+
+
 def as_device(d) -> device:
     """Parse ``d`` (str, device, int or None) and check that this build can hold tensors there."""
     if d is None or d is CPU:
@@ -84,6 +94,16 @@ def as_device(d) -> device:
     if not isinstance(d, device):
         d = device(d)
     if d.type == "cpu":
+        return CPU
+    if _fallback is not None:
+        if d.type not in _warned:
+            import sys
+
+            _warned.add(d.type)
+            print(
+                f"numtorch: device '{d}' is not available; using '{_fallback}' instead (--device-fallback)",
+                file=sys.stderr,
+            )
         return CPU
     check_available(d)
     return d
