@@ -87,8 +87,11 @@ def set_fallback(target: str | None) -> None:
     _fallback = None if target is None else device(target)
 
 
-def as_device(d) -> device:
-    """Parse ``d`` (str, device, int or None) and check that this build can hold tensors there."""
+def as_device(d, copy: bool = False) -> device:
+    """Parse ``d`` (str, device, int or None) and check that this build can hold tensors there.
+
+    ``copy`` selects PyTorch's message for moving a tensor (``.to``) rather than creating one.
+    """
     if d is None or d is CPU:
         return CPU
     if not isinstance(d, device):
@@ -105,14 +108,16 @@ def as_device(d) -> device:
                 file=sys.stderr,
             )
         return CPU
-    check_available(d)
+    check_available(d, copy)
     return d
 
 
-def check_available(d: device) -> None:
+def check_available(d: device, copy: bool = False) -> None:
     """Raise PyTorch's error for a device type this build has no backend for."""
     if d.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")
+    if copy:
+        raise RuntimeError(f"PyTorch is not linked with support for {d.type} devices")
     backend = {"mps": "MPS", "xpu": "XPU", "meta": "Meta", "hip": "HIP", "xla": "XLA"}.get(
         d.type, d.type
     )

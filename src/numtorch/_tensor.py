@@ -337,9 +337,9 @@ class Tensor:
         return self.__repr__()
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 or (spec and self._data.size == 1 and self._data.ndim == 0):
-            return self.item().__format__(spec)
-        return object.__format__(self, spec)
+        from ._formatting import tensor_format
+
+        return tensor_format(self, spec)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:

@@ -84,7 +84,7 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
     when nothing changes."""
     dtype, device, copy = _parse_to(args, kwargs)
     if device is not None:
-        as_device(device)
+        as_device(device, copy=True)
     if dtype is None:
         return clone(self) if copy else self
     return _cast(self, dtype, copy)
