@@ -277,19 +277,21 @@ def _box_muller_blocks_f64(u: np.ndarray, mean, std) -> np.ndarray:
 # =================================================================================================
 # Memory order: the order in which PyTorch's kernels fill an output
 # =================================================================================================
-def memory_order_view(array: np.ndarray) -> np.ndarray:
-    """A view of ``array`` whose C order is the order of its storage.
+def memory_order_axes(array: np.ndarray) -> tuple[int, ...]:
+    """The axes of ``array`` from outermost to innermost in its storage (TensorIterator's order).
 
-    PyTorch's random kernels fill their output serially in TensorIterator's order: dimensions sorted
-    by stride, largest outermost (ties keep their order). For a transposed tensor that is the order
-    of the untransposed one; for a contiguous tensor it is plain C order.
+    PyTorch's random kernels fill their output serially in this order: dimensions sorted by stride,
+    largest outermost, ties keeping their order (size-1 dimensions, whose strides mean nothing, go
+    innermost). For a transposed tensor that is the order of the untransposed one.
     """
-    if array.flags.c_contiguous:
-        return array
-    order = sorted(
-        range(array.ndim), key=lambda d: -abs(array.strides[d]) if array.shape[d] > 1 else 0
+    return tuple(
+        sorted(range(array.ndim), key=lambda d: -abs(array.strides[d]) if array.shape[d] > 1 else 0)
     )
-    return array.transpose(order)
+
+
+def memory_order_view(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` whose C order is the order of its storage."""
+    return array if array.flags.c_contiguous else array.transpose(memory_order_axes(array))
 
 
 def fill_in_memory_order(out: np.ndarray, values: np.ndarray) -> None:
@@ -299,25 +301,12 @@ def fill_in_memory_order(out: np.ndarray, values: np.ndarray) -> None:
 
 
 def empty_like_preserving(array: np.ndarray, np_dtype=None) -> np.ndarray:
-    """``torch.empty_like`` (preserve_format): a dense tensor keeps its strides; any other tensor
-    (a strided slice, an expanded one) gets a contiguous result."""
+    """``torch.empty_like`` (preserve_format): dense strides in the same dimension order as
+    ``array``'s (NumPy's ``order="K"``); an expanded (overlapping) tensor gets a contiguous one."""
     np_dtype = array.dtype if np_dtype is None else np_dtype
-    if _is_non_overlapping_and_dense(array):
-        return np.empty_like(array, dtype=np_dtype, order="K")
-    return np.empty(array.shape, dtype=np_dtype)
-
-
-def _is_non_overlapping_and_dense(array: np.ndarray) -> bool:
-    if array.flags.c_contiguous or array.flags.f_contiguous:
-        return True
-    expected = array.itemsize
-    for size, stride in sorted(
-        ((n, abs(s)) for n, s in zip(array.shape, array.strides) if n != 1), key=lambda d: d[1]
-    ):
-        if stride != expected:
-            return False
-        expected *= size
-    return True
+    if any(stride == 0 and size > 1 for size, stride in zip(array.shape, array.strides)):
+        return np.empty(array.shape, dtype=np_dtype)
+    return np.empty_like(array, dtype=np_dtype, order="K")
 
 
 # =================================================================================================
@@ -365,7 +354,7 @@ class Generator:
     def manual_seed(self, seed) -> Generator:
         """Seed with ``seed mod 2^64`` (negative seeds wrap); the engine uses its low 32 bits (§1)."""
         if isinstance(seed, bool) or not hasattr(seed, "__index__"):
-            raise TypeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         seed = seed.__index__()
         if not -(1 << 63) <= seed <= _U64_MASK:
             raise ValueError("Overflow when unpacking long long")
