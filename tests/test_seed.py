@@ -110,8 +110,10 @@ def test_tensor_and_autograd_blocks_match_pytorch(tensor_blocks, tmp_path):
 @pytest.mark.oracle
 def test_data_and_model_blocks_match_pytorch(tmp_path):
     pytest.importorskip("torch")
-    ours = run_blocks("numtorch", 22, 34, tmp_path / "n" if (tmp_path / "n").mkdir() is None else tmp_path)
-    oracle = run_blocks("torch", 22, 34, tmp_path / "t" if (tmp_path / "t").mkdir() is None else tmp_path)
+    (tmp_path / "numtorch").mkdir()
+    (tmp_path / "torch").mkdir()
+    ours = run_blocks("numtorch", 22, 34, tmp_path / "numtorch")
+    oracle = run_blocks("torch", 22, 34, tmp_path / "torch")
     assert_same(ours, oracle)
     typo_block = next(r for r in ours if r["block"] == 27)
     assert typo_block["error"].startswith("SyntaxError: invalid character '©'")
