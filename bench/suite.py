@@ -74,7 +74,7 @@ def case_a(repeat: int) -> list[dict]:
     rows = []
     for backward in (False, True):
 
-        def chain(T):
+        def chain(T, backward=backward):
             a = T.ones(4, requires_grad=backward)
             b = T.ones(4)
 
@@ -137,7 +137,6 @@ def _mlp_epoch(T, X8, Y, batches: int | None = None):
 
 def _numpy_floor():
     spec = SHARED_BENCH / "numpy_limit.py"
-    t0 = time.perf_counter()
     out = subprocess.run(
         [sys.executable, str(spec)], capture_output=True, text=True, cwd=SHARED_BENCH
     )
@@ -329,7 +328,7 @@ def case_d(repeat: int, batches: int = 100) -> list[dict]:
             theirs1.append(median_time(_cnn_run(torch, X8, Y, batches), 1))
             torch.set_num_threads(default)
     scale = 938 / batches  # report per epoch (938 batches of 64)
-    return [_row("d: small CNN epoch (extrapolated from %d batches)" % batches, statistics.median(ours) * scale,
+    return [_row(f"d: small CNN epoch (extrapolated from {batches} batches)", statistics.median(ours) * scale,
                  _best(theirs1, theirs_n, scale), "s", _threads_note(theirs1, theirs_n))]  # fmt: skip
 
 
@@ -412,17 +411,20 @@ def machine_line() -> str:
     return f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; NumPy {np.__version__}, BLAS {blas}; {tline}"
 
 
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s/iter":
+        return f"{value * 1e6:.1f}µs"
+    return f"{value:.3g}{'s' if unit == 's' else ' MiB'}"
+
+
 def print_table(rows: list[dict]) -> None:
     print(f"{'case':<48} {'numtorch':>10} {'torch':>10} {'ratio':>7}  note")
     for r in rows:
-        fmt = (
-            (lambda v: f"{v * 1e6:.1f}µs")
-            if r["unit"] == "s/iter"
-            else (lambda v: f"{v:.3g}{'s' if r['unit'] == 's' else ' MiB'}")
-        )
-        theirs = fmt(r["torch"]) if r["torch"] else "-"
+        theirs = _fmt(r["torch"], r["unit"]) if r["torch"] else "-"
         ratio = f"{r['ratio']:.2f}x" if r["ratio"] else "-"
-        print(f"{r['case']:<48} {fmt(r['numtorch']):>10} {theirs:>10} {ratio:>7}  {r['note']}")
+        print(
+            f"{r['case']:<48} {_fmt(r['numtorch'], r['unit']):>10} {theirs:>10} {ratio:>7}  {r['note']}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
