@@ -1,0 +1,19 @@
+"""Every ``nn`` layer, one family per file as in ``torch/nn/modules``."""
+
+from .activation import *  # noqa: F403
+from .container import *  # noqa: F403
+from .flatten import *  # noqa: F403
+from .linear import *  # noqa: F403
+from .loss import *  # noqa: F403
+from .module import Module
+
+from . import activation, container, flatten, linear, loss  # isort: skip
+
+__all__ = [
+    "Module",
+    *activation.__all__,
+    *container.__all__,
+    *flatten.__all__,
+    *linear.__all__,
+    *loss.__all__,
+]
