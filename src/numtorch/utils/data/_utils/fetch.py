@@ -1,0 +1,59 @@
+"""Fetchers: turn one index (or one batch of indices) from the sampler into one collated batch.
+
+Follows ``torch/utils/data/_utils/fetch.py``. The same fetcher runs in the main process (with
+``num_workers=0``) and inside each worker process.
+"""
+
+from __future__ import annotations
+
+
+class _BaseDatasetFetcher:
+    def __init__(self, dataset, auto_collation: bool, collate_fn, drop_last: bool) -> None:
+        self.dataset = dataset
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+        self.drop_last = drop_last
+
+    def fetch(self, possibly_batched_index):
+        raise NotImplementedError
+
+
+class _IterableDatasetFetcher(_BaseDatasetFetcher):
+    """Draws the next ``len(batch)`` items from the dataset's iterator; ``StopIteration`` when the
+    iterator is spent (or when only a short batch is left and ``drop_last`` is set)."""
+
+    def __init__(self, dataset, auto_collation: bool, collate_fn, drop_last: bool) -> None:
+        super().__init__(dataset, auto_collation, collate_fn, drop_last)
+        self.dataset_iter = iter(dataset)
+        self.ended = False
+
+    def fetch(self, possibly_batched_index):
+        if self.ended:
+            raise StopIteration
+        if not self.auto_collation:
+            return self.collate_fn(next(self.dataset_iter))
+        data = []
+        for _ in possibly_batched_index:
+            try:
+                data.append(next(self.dataset_iter))
+            except StopIteration:
+                self.ended = True
+                break
+        if not data or (self.drop_last and len(data) < len(possibly_batched_index)):
+            raise StopIteration
+        return self.collate_fn(data)
+
+
+class _MapDatasetFetcher(_BaseDatasetFetcher):
+    """``dataset[i]`` per index, or, when the dataset defines ``__getitems__`` (PyTorch 2.x's
+    batched-fetch protocol), one ``dataset.__getitems__(indices)`` call for the whole batch."""
+
+    def fetch(self, possibly_batched_index):
+        if not self.auto_collation:
+            return self.collate_fn(self.dataset[possibly_batched_index])
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if getitems:  # a dataset may set ``__getitems__ = None`` to opt out, as in PyTorch
+            data = getitems(possibly_batched_index)
+        else:
+            data = [self.dataset[idx] for idx in possibly_batched_index]
+        return self.collate_fn(data)
