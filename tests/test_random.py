@@ -784,6 +784,9 @@ ERROR_CASES = [
     "m.empty(3, dtype=m.uint8).random_(-1, 5)",
     "m.empty(3, dtype=m.uint8).random_(0, 257)",
     "m.empty(3).random_(0, 2**64)",
+    "m.empty(3).random_(1, 2, 3)",
+    "m.empty(3).random_(1.5)",
+    "m.empty(3).random_(foo=1)",
     "m.empty(3).bernoulli_(1.5)",
     "m.empty(3).bernoulli_(m.tensor([1.5, 0, 0]))",
     "m.rand_like(m.ones(3, dtype=m.int64))",
@@ -857,3 +860,54 @@ def test_result_metadata_matches_torch(torch):
                 a.stride() == b.stride() or b.numel() == 0
             )  # (empty tensors' strides: the core's)
             assert a.requires_grad == b.requires_grad
+
+
+@pytest.mark.oracle
+def test_generator_pickle_deepcopy_clone_state_match_torch(torch):
+    import copy
+    import pickle
+
+    g_n, g_t = (
+        nt.Generator(nt.device("cpu")).manual_seed(21),
+        torch.Generator(torch.device("cpu")).manual_seed(21),
+    )
+    nt.randn(3, generator=g_n)  # leaves a cached normal, which must travel too
+    torch.randn(3, generator=g_t)
+    for clone_n, clone_t in (
+        (pickle.loads(pickle.dumps(g_n)), pickle.loads(pickle.dumps(g_t))),
+        (copy.deepcopy(g_n), copy.deepcopy(g_t)),
+        (g_n.clone_state(), g_t.clone_state()),
+    ):
+        assert clone_n.initial_seed() == clone_t.initial_seed() == 21
+        assert same(nt.randn(1, generator=clone_n), torch.randn(1, generator=clone_t))
+        assert same(nt.rand(4, generator=clone_n), torch.rand(4, generator=clone_t))
+    assert same(nt.randn(1, generator=g_n), torch.randn(1, generator=g_t))  # originals untouched
+    with pytest.raises(RuntimeError, match="CPU Generator does not use offset"):
+        g_n.get_offset()
+
+
+@pytest.mark.oracle
+def test_seed_notes_usage_matches_torch(torch):
+    # From the user's notes: sampling an index, *_like with a dtype, a 0-dim int64 random_()
+    # (what DataLoader draws for its base seed), and RandomSampler's Generator + randperm.
+    for s in SEEDS[:8]:
+        seed_both(torch, s)
+        assert nt.randint(60000, size=(1,)).item() == torch.randint(60000, size=(1,)).item()
+        x_n, x_t = nt.ones(2, 3, dtype=nt.int64), torch.ones(2, 3, dtype=torch.int64)
+        assert same(nt.randn_like(x_n, dtype=nt.float), torch.randn_like(x_t, dtype=torch.float))
+        assert same(nt.rand_like(x_n.float()), torch.rand_like(x_t.float()))
+        base_n = nt.empty((), dtype=nt.int64).random_().item()
+        base_t = torch.empty((), dtype=torch.int64).random_().item()
+        assert base_n == base_t
+        seed_n = nt.empty((), dtype=nt.int64).random_().item()
+        seed_t = torch.empty((), dtype=torch.int64).random_().item()
+        perm_n = nt.randperm(10, generator=nt.Generator().manual_seed(seed_n))
+        perm_t = torch.randperm(10, generator=torch.Generator().manual_seed(seed_t))
+        assert same(perm_n, perm_t)
+        assert same(
+            nt.empty(5).random_(**{"from": 3, "to": 8}),
+            torch.empty(5).random_(**{"from": 3, "to": 8}),
+        )
+        assert same(nt.empty(5).random_(3, to=8), torch.empty(5).random_(3, to=8))
+        assert same(nt.empty(5).random_(to=9), torch.empty(5).random_(to=9))
+        assert_aligned(torch)

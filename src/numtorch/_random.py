@@ -29,6 +29,8 @@ import os
 
 import numpy as np
 
+from . import _dtype
+
 __all__ = [
     "Generator",
     "default_generator",
@@ -50,6 +52,8 @@ _W64_THRESHOLD = (
 _RANDPERM_W32_LIMIT = 214_748_364  # floor((2**32 - 1) / 20): randperm switches algorithm here (§5)
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+# Significand bits (std::numeric_limits<T>::digits) of the floating dtypes.
+_FLOAT_DIGITS = {np.dtype(np.float16): 11, _dtype.bfloat16.np: 8, _F32: 24, _F64: 53}
 
 
 # =================================================================================================
@@ -65,8 +69,12 @@ def _init_genrand(seed32: int) -> np.ndarray:
 
 
 def _u24(words: np.ndarray) -> np.ndarray:
-    """``U24``: the low 24 bits of a w32, times 2^-24; float32, exact (§0). torch.rand's float."""
-    return (words & 0xFFFFFF).astype(np.float32) * np.float32(2.0**-24)
+    """``U24``: the low 24 bits of a w32, times 2^-24; float32, exact (§0). torch.rand's float.
+    (Works in place on ``words``, a fresh draw buffer: large temporaries are costly.)"""
+    words &= 0xFFFFFF
+    u = words.astype(np.float32)
+    u *= np.float32(2.0**-24)
+    return u
 
 
 def _u53(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -122,7 +130,11 @@ def _fma32(a, b, c) -> np.ndarray:
     s = p + c64
     bits = s.view(np.uint64)
     # A float32 midpoint has, of the 29 bits float32 drops, only the highest one set.
-    suspect = ((bits & 0x1FFFFFFF) == 0x10000000) | (np.abs(s) < 2.0**-126)
+    suspect = (bits & 0x1FFFFFFF) == 0x10000000
+    # An inexact sum is at least half its larger operand (else Sterbenz makes it exact), so a
+    # float32-subnormal inexact result needs both operands tiny: impossible if |c| >= 2^-124.
+    if isinstance(c64, np.ndarray) or abs(c64) < 2.0**-124:
+        suspect |= np.abs(s) < 2.0**-126
     if suspect.any():
         idx = np.nonzero(suspect)
         p_s = np.broadcast_to(p, s.shape)[idx]
@@ -174,6 +186,22 @@ def _scale_shift64(x: np.ndarray, std, mean) -> np.ndarray:
     if std == 1 and mean == 0:
         return x + 0.0
     return _fma64(x, std, mean)
+
+
+def _in_chunks(kernel, values: np.ndarray, *scalars) -> np.ndarray:
+    """``kernel(values, *scalars)`` applied to slices of ``values`` along its first axis.
+
+    The kernels above make a dozen temporaries per call; slices of ~16K numbers keep them in cache
+    and below malloc's mmap threshold (128 KiB), which makes large draws several times faster.
+    """
+    rows = max(1, _CHUNK_ELEMENTS // max(1, math.prod(values.shape[1:])))
+    if values.shape[0] <= rows:
+        return kernel(values, *scalars)
+    pieces = [kernel(values[i : i + rows], *scalars) for i in range(0, values.shape[0], rows)]
+    return np.concatenate(pieces)
+
+
+_CHUNK_ELEMENTS = 16384
 
 
 # --- float64 libm ----------------------------------------------------------------------------------
@@ -371,6 +399,23 @@ class Generator:
         """The seed last given to ``manual_seed``/``seed`` (as an unsigned 64-bit integer)."""
         return self._initial_seed
 
+    def clone_state(self) -> Generator:
+        """A new generator in this one's state (``Generator.clone_state``)."""
+        return Generator(self._device).set_state(self.get_state())
+
+    def get_offset(self) -> int:
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def set_offset(self, offset: int) -> Generator:
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def __reduce__(self):
+        # As torch.Generator pickles: (class, (device,), (initial_seed, offset, state)).
+        return (Generator, (self._device,), (self._initial_seed, None, self.get_state()))
+
+    def __setstate__(self, state) -> None:
+        self.set_state(state[2])
+
     def _set_seed(self, seed: int) -> None:
         self._initial_seed = seed
         self._bits.state = {
@@ -479,15 +524,16 @@ class Generator:
         np_dtype = np.dtype(np_dtype)
         if np_dtype == _F64:
             u = self._u53(n)
-            v = u if (low, high) == (0.0, 1.0) else _fma64(u, high - low, low)
-            return np.where(v == high, low, v).reshape(shape)
+            v = u if (low, high) == (0.0, 1.0) else _in_chunks(_fma64, u, high - low, low)
+            v[v == high] = low
+            return v.reshape(shape)
         lo, hi = _f32(low), _f32(high)
         u = self._u24(n)
-        v = u if (lo, hi) == (0, 1) else _fma32(u, hi - lo, lo)
-        v = np.where(v == hi, lo, v)
-        if np_dtype != _F32:
+        v = u if (lo, hi) == (0, 1) else _in_chunks(_fma32, u, hi - lo, lo)
+        v[v == hi] = lo
+        if np_dtype != _F32:  # float16/bfloat16: round, then the clamp at the dtype's `high`
             v = v.astype(np_dtype)
-            v = np.where(v == np_dtype.type(high), np_dtype.type(low), v).astype(np_dtype)
+            v = np.where(v == _f32(high).astype(np_dtype), _f32(low).astype(np_dtype), v)
         return v.reshape(shape)
 
     # --- samplers: normal (§3) ----------------------------------------------------------------------
@@ -504,33 +550,24 @@ class Generator:
         if n < 16 or not contiguous:
             return self._normal_scalar(n, mean, std, np_dtype).reshape(shape)
         if np_dtype == _F64:
-            return self._normal_vectorised(n, mean, std, self._u53, _box_muller_blocks_f64).reshape(
-                shape
+            values = self._normal_vectorised(n, n, mean, std, self._u53, _box_muller_blocks_f64)
+        else:
+            first = n if np_dtype == _F32 else n // 16 * 16
+            mean32, std32 = _f32(mean), _f32(std)
+            values = self._normal_vectorised(
+                n, first, mean32, std32, self._u24, _box_muller_blocks_f32
             )
-        mean32, std32 = _f32(mean), _f32(std)
-        if np_dtype == _F32:
-            return self._normal_vectorised(
-                n, mean32, std32, self._u24, _box_muller_blocks_f32
-            ).reshape(shape)
-        return self._normal_vectorised_16bit(n, mean32, std32).astype(np_dtype).reshape(shape)
+        return values.astype(np_dtype, copy=False).reshape(shape)
 
-    def _normal_vectorised(self, n: int, mean, std, draw, transform) -> np.ndarray:
-        """§3b/§3c: n uniforms, transformed in blocks of 16; a partial last block is redone with 16
-        fresh uniforms written over the last 16 outputs (n + 16 draws in all)."""
+    def _normal_vectorised(self, n: int, first: int, mean, std, draw, transform) -> np.ndarray:
+        """§3b–3d: ``first`` uniforms drawn up front (n for float32/float64, only the full blocks
+        for float16/bfloat16), transformed in blocks of 16; a partial last block is redone with 16
+        fresh uniforms written over the last 16 outputs."""
         full = n // 16 * 16
-        out = transform(draw(n)[:full].reshape(-1, 16), mean, std).reshape(-1)
+        out = _in_chunks(transform, draw(first)[:full].reshape(-1, 16), mean, std).reshape(-1)
         if full == n:
             return out
         tail = transform(draw(16).reshape(1, 16), mean, std).reshape(-1)
-        return np.concatenate([out[: n - 16], tail])
-
-    def _normal_vectorised_16bit(self, n: int, mean32, std32) -> np.ndarray:
-        """§3d: float16/bfloat16 draw 16 uniforms per block (16·⌈n/16⌉ draws), float32 transform."""
-        full = n // 16 * 16
-        out = _box_muller_blocks_f32(self._u24(full).reshape(-1, 16), mean32, std32).reshape(-1)
-        if full == n:
-            return out
-        tail = _box_muller_blocks_f32(self._u24(16).reshape(1, 16), mean32, std32).reshape(-1)
         return np.concatenate([out[: n - 16], tail])
 
     def _normal_scalar(self, n: int, mean: float, std: float, np_dtype) -> np.ndarray:
@@ -583,9 +620,9 @@ class Generator:
             return (self._w64(n) % np.uint64(1 << 63)).astype(np.int64).reshape(shape)
         if np_dtype == _F64:
             return (self._w64(n) % np.uint64((1 << 53) + 1)).astype(np.float64).reshape(shape)
-        if np_dtype.kind == "f" or np_dtype.kind == "V" or np_dtype.name == "bfloat16":
-            digits = {4: 24, 2: 11 if np_dtype == np.float16 else 8}[np_dtype.itemsize]
-            values = (self._w32(n) % np.uint64((1 << digits) + 1)).astype(np.float32)
+        if np_dtype in _FLOAT_DIGITS:  # float32, float16, bfloat16
+            modulus = (1 << _FLOAT_DIGITS[np_dtype]) + 1
+            values = (self._w32(n) % np.uint64(modulus)).astype(np.float32)
             return values.astype(np_dtype).reshape(shape)
         modulus = int(np.iinfo(np_dtype).max) + 1
         return (self._w32(n) % np.uint64(modulus)).astype(np_dtype).reshape(shape)

@@ -303,7 +303,7 @@ def normal_(
     data = self._data
     if data.dtype.kind == "c":  # view_as_real, each component with std/sqrt(2)
         data, std = _real_view(self), std / math.sqrt(2)
-    if data.dtype.kind not in "fV" or data.dtype.kind == "V" and data.dtype.name != "bfloat16":
+    if not _dtype.from_numpy_dtype(data.dtype).is_floating_point:
         raise _not_implemented("normal_kernel_cpu", self)
     if data.size:
         contiguous = data.flags.c_contiguous
@@ -374,27 +374,37 @@ def random_(self: Tensor, *args, generator: Generator | None = None, **kwargs) -
     """
     check_inplace(self)
     gen = _check_generator("random_", generator)
-    unknown = set(kwargs) - {"from", "to"}
-    if unknown or len(args) > 2:
-        raise TypeError(
-            f"random_() received an invalid combination of arguments - got {args}, {kwargs}"
-        )
+    if len(args) > 2:
+        raise TypeError(f"random_() takes 2 positional arguments but {len(args)} were given")
     if len(args) == 2:
         from_, to = args
     elif len(args) == 1:
-        from_, to = (args[0], kwargs["to"]) if "to" in kwargs else (0, args[0])
-    elif "from" in kwargs:
-        from_, to = kwargs["from"], kwargs.get("to")
+        from_, to = (args[0], kwargs.pop("to")) if "to" in kwargs else (0, args[0])
+    elif "from" in kwargs and "to" in kwargs:
+        from_, to = kwargs.pop("from"), kwargs.pop("to")
     elif "to" in kwargs:
-        from_, to = 0, kwargs["to"]
-    else:
+        from_, to = 0, kwargs.pop("to")
+    elif not kwargs:
         if self._data.size:
             fill_in_memory_order(self._data, gen.random(self._data.size, self._data.dtype))
         return _done(self)
+    if kwargs or not _is_int(from_) or not (to is None or _is_int(to)):
+        raise _random_invalid_combination(args, kwargs)
     from_ = _int_arg("random_", from_, "from", 1)
     to = None if to is None else _int_arg("random_", to, "to", 2)
     _random_from_to(self, from_, to, gen)
     return _done(self)
+
+
+def _random_invalid_combination(args: tuple, kwargs: dict) -> TypeError:
+    got = ", ".join(_arg_type_name(a) for a in args)
+    got += "".join(f"{k}={_arg_type_name(v)}, " for k, v in kwargs.items())
+    return TypeError(
+        f"random_() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+        " * (*, torch.Generator generator = None)\n"
+        " * (int from, int to, *, torch.Generator generator = None)\n"
+        " * (int to, *, torch.Generator generator = None)\n"
+    )
 
 
 def _random_from_to(t: Tensor, from_: int, to: int | None, gen: Generator) -> None:
