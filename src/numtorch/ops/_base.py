@@ -94,12 +94,14 @@ def binary(input, other):
         if isinstance(other, Tensor):
             y, x, d = binary(other, input)
             return x, y, d
-        raise TypeError(
+        raise BadOperand(
             f"unsupported operand types: {type(input).__name__} and {type(other).__name__}"
         )
     x = input._data
     if isinstance(other, Tensor):
         y = other._data
+        if x.shape != y.shape:
+            check_broadcast(x.shape, y.shape)
         if x.dtype == y.dtype:
             return x, y, _dtype._BY_NP[x.dtype]
         d = _dtype.binary_result_dtype(
@@ -108,18 +110,43 @@ def binary(input, other):
         npd = d.np
         return (x if x.dtype == npd else x.astype(npd)), (y if y.dtype == npd else y.astype(npd)), d
     if not is_scalar(other):
-        if isinstance(other, (list, tuple, np.ndarray)):
-            from .creation import tensor as _tensor
-
-            return binary(input, _tensor(other))
-        raise TypeError(_bad_operand(other))
+        if isinstance(other, np.ndarray):  # PyTorch treats an ndarray operand as a tensor
+            return binary(input, Tensor._make(other))
+        raise BadOperand(_bad_operand(other))
     other = as_py_scalar(other)
     d = _dtype.binary_result_dtype(input.dtype, x.ndim == 0, _dtype.scalar_dtype(other), 2)
     if x.dtype != d.np:
         x = x.astype(d.np)
     if d is _dtype.bool_ and not isinstance(other, bool):
         other = bool(other)
+    elif type(other) is int and d in _INT_BOUNDS:
+        low, high = _INT_BOUNDS[d]
+        if not low <= other <= high:  # PyTorch casts the number to the result dtype: it wraps
+            other = np.array(other).astype(d.np)
     return x, other, d
+
+
+_INT_BOUNDS = {
+    d: (int(np.iinfo(d.np).min), int(np.iinfo(d.np).max))
+    for d in (_dtype.uint8, _dtype.int8, _dtype.int16, _dtype.int32, _dtype.int64)
+}
+
+
+def check_broadcast(a: tuple, b: tuple) -> None:
+    """PyTorch's error for shapes that do not broadcast (NumPy's text differs)."""
+    n = max(len(a), len(b))
+    for i in range(1, n + 1):
+        sa = a[-i] if i <= len(a) else 1
+        sb = b[-i] if i <= len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at "
+                f"non-singleton dimension {n - i}"
+            )
+
+
+class BadOperand(TypeError):
+    """An operand that is neither a tensor nor a number (NOTE [ Operator operands ])."""
 
 
 def _bad_operand(other) -> str:
@@ -230,6 +257,13 @@ def _snapshot(t: Tensor) -> Tensor:
 
 def assign_inplace(self: Tensor, result: Tensor, name: str) -> None:
     src, dst = result._data, self._data
+    if src.shape != dst.shape:  # PyTorch checks the shape before the dtype
+        try:
+            np.broadcast_shapes(src.shape, dst.shape) == dst.shape or _raise_broadcast(
+                src.shape, dst.shape
+            )
+        except ValueError:
+            _raise_broadcast(src.shape, dst.shape)
     if src.dtype != dst.dtype:
         if (
             dst.dtype.kind in "biu"
@@ -240,13 +274,6 @@ def assign_inplace(self: Tensor, result: Tensor, name: str) -> None:
             raise RuntimeError(
                 f"result type {result.dtype._legacy} can't be cast to the desired output type {self.dtype._legacy}"
             )
-    if src.shape != dst.shape:
-        try:
-            np.broadcast_shapes(src.shape, dst.shape) == dst.shape or _raise_broadcast(
-                src.shape, dst.shape
-            )
-        except ValueError:
-            _raise_broadcast(src.shape, dst.shape)
     np.copyto(dst, src, casting="unsafe")
     self._version[0] += 1
 
@@ -279,10 +306,16 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
 
 
 class NotDifferentiable(Node):
-    """For ops PyTorch defines no derivative for (their result never requires grad)."""
+    """PyTorch's ``NotImplemented`` node, recorded by ops that have no derivative formula
+    (``floor_divide``, ``remainder(number, tensor)``): the forward runs, backward raises."""
 
-    def backward(self, grad):  # pragma: no cover
-        raise RuntimeError("the derivative for this op is not implemented")
+    op = "unknown"  # the aten op named in the error
+
+    def backward(self, grad):
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+NotDifferentiable.__name__ = NotDifferentiable.__qualname__ = "NotImplemented"
 
 
 def method(name: str | None = None, *, function: bool = True):

@@ -12,9 +12,12 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._base import (
+    BadOperand,
+    NotDifferentiable,
     as_py_scalar,
     binary,
     finish,
+    float_array,
     inplace,
     is_scalar,
     method,
@@ -27,7 +30,8 @@ __all__ = [
     "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "reciprocal", "square",
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
     "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not", "maximum", "minimum", "fmax", "fmin",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "maximum", "minimum", "fmax", "fmin",
 ]  # fmt: skip
 
 
@@ -60,9 +64,14 @@ class SubBackward0(Node):
         return grad, -grad if self.alpha == 1 else grad * -self.alpha
 
 
-class RsubBackward1(Node):
+class RsubBackward0(Node):  # other - alpha * input, both tensors
     def backward(self, grad):
-        return (grad * -self.alpha,)
+        return (-grad if self.alpha == 1 else grad * -self.alpha), grad
+
+
+class RsubBackward1(Node):  # number - alpha * input
+    def backward(self, grad):
+        return (-grad if self.alpha == 1 else grad * -self.alpha,)
 
 
 def _alpha_check(alpha, d):
@@ -87,11 +96,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``torch.sub``: input - alpha * other."""
     x, y, d = binary(input, other)
-    if d is _dtype.bool_:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-            "`logical_xor()` operator instead."
-        )
+    _check_sub_bool(input, other)
     if alpha != 1:
         _alpha_check(alpha, d)
         y = y * alpha
@@ -105,9 +110,35 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
 subtract = sub
 
 
+def _is_bool_operand(x) -> bool:
+    return x.dtype is _dtype.bool_ if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
+def _check_sub_bool(input, other) -> None:
+    """``sub_check`` in PyTorch: a bool operand (tensor or number) cannot be subtracted."""
+    a, b = _is_bool_operand(input), _is_bool_operand(other)
+    if a and b:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
+    if a or b:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 def rsub(input, other, *, alpha=1) -> Tensor:
     """``torch.rsub``: other - alpha * input."""
-    return sub(other, input * alpha if alpha != 1 else input)
+    x, y, d = binary(input, other)
+    _check_sub_bool(input, other)
+    if alpha != 1:
+        _alpha_check(alpha, d)
+        x = x * alpha
+    if isinstance(other, Tensor):
+        return finish(RsubBackward0, y - x, (input, other), alpha=alpha)
+    return finish(RsubBackward1, y - x, (input,), alpha=alpha)
 
 
 # --- mul / div ---------------------------------------------------------------------------------
@@ -146,17 +177,6 @@ class DivBackward0(Node):
         return ga, gb
 
 
-class _ScalarDivBackward(Node):  # number / tensor: d(c/x)/dx = -c/x**2 = -out**2 / c
-    def backward(self, grad):
-        if self.numerator == 0:
-            return (grad * 0,)
-        out = self.saved_output
-        return (-grad * _conj(out * out) / self.numerator,)
-
-
-_ScalarDivBackward.__name__ = "DivBackward0"
-
-
 @method()
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """``torch.div(input, other, *, rounding_mode=None)``: true, 'trunc' or 'floor' division."""
@@ -167,11 +187,16 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
                 f"'{rounding_mode}'"
             )
         return _rounded_div(input, other, rounding_mode, out)
+    if not isinstance(
+        input, Tensor
+    ):  # number / tensor: PyTorch's __rtruediv__, reciprocal * number
+        return _result("div", out, mul(reciprocal(other), input))
     x, y, d = binary(input, other)
-    if d.category < 2:  # integer true division gives the default float dtype
+    if d.category < 2:  # integer true division computes in the default float dtype
         f = _dtype.get_default_dtype().np
-        x = x.astype(f) if isinstance(x, np.ndarray) else x
-        y = y.astype(f) if isinstance(y, np.ndarray) else y
+        x = x.astype(f)
+        # a number operand is converted to float as it is (not wrapped to the integer dtype)
+        y = y.astype(f) if isinstance(other, Tensor) else as_py_scalar(other)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.true_divide(x, y)
     if (
@@ -181,12 +206,10 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         and q.dtype.kind == x.dtype.kind
     ):
         q = q.astype(x.dtype)
-    if isinstance(other, Tensor) and isinstance(input, Tensor):
+    if isinstance(other, Tensor):
         res = finish(DivBackward0, q, (input, other), save=(input, other))
-    elif isinstance(input, Tensor):
-        res = finish(DivBackward0, q, (input,), save=(input, y))
     else:
-        res = finish(_ScalarDivBackward, q, (other,), save_output=True, numerator=x)
+        res = finish(DivBackward0, q, (input,), save=(input, y))
     return _result("div", out, res)
 
 
@@ -194,90 +217,122 @@ divide = div
 true_divide = div
 
 
+def _check_integer_divisor(y, d, name: str) -> None:
+    if d.category == 0:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    if d.category == 1 and (np.asarray(y) == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _rounded_quotient(x, y, d, mode: str):
+    """Division rounded toward zero ('trunc') or -inf ('floor'), as PyTorch's ``div_*_cpu``."""
+    if d.category < 2:
+        _check_integer_divisor(y, d, "div_floor" if mode == "floor" else "div_trunc")
+        q = np.floor_divide(x, y)
+        if mode == "trunc":  # floor and trunc differ where the division is inexact and negative
+            q = q + ((np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
+        return np.asarray(q).astype(d.np, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "trunc":
+            return np.asarray(np.trunc(np.true_divide(x, y))).astype(d.np, copy=False)
+        # c10's div_floor_floating: Python's floor division, exact where floor(x / y) is not
+        quotient = np.true_divide(x, y)
+        mod = np.fmod(x, y)
+        div = np.true_divide(np.subtract(x, mod), y)
+        div = np.where((mod != 0) & ((np.asarray(y) < 0) != (mod < 0)), div - 1, div)
+        floor = np.floor(div)
+        floor = np.where(div - floor > 0.5, floor + 1, floor)
+        floor = np.where(div == 0, np.copysign(np.zeros_like(div), quotient), floor)
+        floor = np.where(np.asarray(y) == 0, quotient, floor)
+        return np.asarray(floor).astype(d.np, copy=False)
+
+
 def _rounded_div(input, other, mode, out):
     x, y, d = binary(input, other)
-    if d.category < 2:
-        if (np.asarray(y) == 0).any():
-            raise RuntimeError("ZeroDivisionError")
-        q = np.floor_divide(x, y) if mode == "floor" else _trunc_int_div(x, y)
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.true_divide(x, y)
-            q = np.floor(q) if mode == "floor" else np.trunc(q)
-        q = q.astype(d.np, copy=False)
-    operands = tuple(t for t in (input, other) if isinstance(t, Tensor))
-    res = finish(_ZeroGrad, q, operands)
+    q = _rounded_quotient(x, y, d, mode)
+    res = finish(DivBackward2, q, _tensors(input, other))
     return _result("div", out, res)
 
 
-def _trunc_int_div(x, y):
-    q = np.floor_divide(x, y)
-    fix = (np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0))
-    return q + fix
-
-
-class _ZeroGrad(Node):
-    """Rounded division and remainder-like ops: the gradient is zero almost everywhere."""
+class DivBackward2(Node):
+    """Rounded division: the gradient is zero almost everywhere (PyTorch's choice)."""
 
     def backward(self, grad):
         return tuple(grad * 0 if fn is not None else None for fn, _ in self.next_functions)
 
 
-_ZeroGrad.__name__ = _ZeroGrad.__qualname__ = "DivBackward2"
-
-
 @method()
 def floor_divide(input, other, *, out=None) -> Tensor:
-    """``torch.floor_divide``: rounds toward negative infinity (PyTorch >= 1.13)."""
-    return div(input, other, rounding_mode="floor", out=out)
+    """``torch.floor_divide``: rounds toward negative infinity (PyTorch >= 1.13); no derivative."""
+    x, y, d = binary(input, other)
+    q = _rounded_quotient(x, y, d, "floor")
+    res = finish(NotDifferentiable, q, _tensors(input, other), op="floor_divide")
+    return _result("floor_divide", out, res)
 
 
-class RemainderBackward0(Node):
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        gb = None
-        if self.next_functions[1][0] is not None:
-            gb = -grad * (a / b).floor()
-        return grad, gb
-
-
-class RemainderBackward1(Node):
+class RemainderBackward0(Node):  # tensor % number
     def backward(self, grad):
         return (grad,)
 
 
+class RemainderBackward1(Node):  # tensor % tensor
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        gb = None
+        if self.next_functions[1][0] is not None:
+            gb = -grad * a.div(b, rounding_mode="floor")
+        return grad, gb
+
+
 @method()
 def remainder(input, other, *, out=None) -> Tensor:
-    """``torch.remainder``: Python's modulus (sign of the divisor)."""
+    """``torch.remainder``: Python's modulus (the sign of the divisor)."""
     x, y, d = binary(input, other)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if d.category < 2:
+        _check_integer_divisor(y, d, "remainder")
         r = np.remainder(x, y)
-    if isinstance(input, Tensor) and isinstance(other, Tensor):
-        res = finish(RemainderBackward0, r, (input, other), save=(input, other))
-    elif isinstance(input, Tensor):
-        res = finish(RemainderBackward1, r, (input,))
+    else:  # c10: fmod, moved into the divisor's sign (so -0.0 stays -0.0, unlike NumPy's)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.fmod(x, y)
+            r = np.where((r != 0) & ((r < 0) != (np.asarray(y) < 0)), r + y, r)
+    r = np.asarray(r).astype(d.np, copy=False)
+    if not isinstance(input, Tensor):
+        res = finish(NotDifferentiable, r, (other,), op="remainder")
+    elif isinstance(other, Tensor):
+        res = finish(RemainderBackward1, r, (input, other), save=(input, other))
     else:
-        res = wrap(r)
+        res = finish(RemainderBackward0, r, (input,))
     return _result("remainder", out, res)
 
 
-class FmodBackward0(Node):
+class FmodBackward0(Node):  # tensor fmod number
+    def backward(self, grad):
+        return (grad,)
+
+
+class FmodBackward1(Node):  # tensor fmod tensor
     def backward(self, grad):
         a, b = self.saved_tensors
-        gb = -grad * (a / b).trunc() if self.next_functions[1][0] is not None else None
+        gb = (
+            -grad * a.div(b, rounding_mode="trunc")
+            if self.next_functions[1][0] is not None
+            else None
+        )
         return grad, gb
 
 
 @method()
 def fmod(input, other, *, out=None) -> Tensor:
-    """``torch.fmod``: C's fmod (sign of the dividend)."""
+    """``torch.fmod``: C's fmod (the sign of the dividend)."""
     x, y, d = binary(input, other)
+    if d.category < 2:
+        _check_integer_divisor(y, d, "fmod")
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.fmod(x, y)
+        r = np.asarray(np.fmod(x, y)).astype(d.np, copy=False)
     if isinstance(other, Tensor):
-        res = finish(FmodBackward0, r, (input, other), save=(input, other))
+        res = finish(FmodBackward1, r, (input, other), save=(input, other))
     else:
-        res = finish(RemainderBackward1, r, (input,))
+        res = finish(FmodBackward0, r, (input,))
     return _result("fmod", out, res)
 
 
@@ -311,25 +366,28 @@ class PowBackward2(Node):  # number ** tensor
         base = self.base
         if base == 0:
             return (grad * 0,)
-        return (grad * _conj(out * np.log(base)),)
+        with np.errstate(invalid="ignore"):  # a negative base gives NaN, silently as in PyTorch
+            log_base = np.log(np.float64(base))
+        return (grad * _conj(out * float(log_base)),)
 
 
 @method()
 def pow(input, exponent, *, out=None) -> Tensor:
     """``torch.pow(input, exponent)``."""
     x, y, d = binary(input, exponent)
-    if d.category < 2:
-        if (np.asarray(y) < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        r = np.power(x, y)
+    if d.category == 1 and is_scalar(exponent) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if d is _dtype.bool_ and not (is_scalar(y) and y in (0, 1)):  # x**0 and x**1 need no kernel
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if is_scalar(y) and y in (0, 1):
+        r = np.ones_like(x) if y == 0 else x.copy()
+    elif d.category < 2:
+        r = _integer_pow(x, y, scalar_exponent=not isinstance(exponent, Tensor))
+    elif is_scalar(y):
+        r = _pow_scalar_exponent(x, y)
     else:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if is_scalar(y) and y == 2:
-                r = x * x
-            elif is_scalar(y) and y == 0.5:
-                r = np.sqrt(x)
-            else:
-                r = np.power(x, y)
+            r = np.power(x, y)
     if isinstance(input, Tensor) and isinstance(exponent, Tensor):
         res = finish(PowBackward1, r, (input, exponent), save=(input, exponent), save_output=True)
     elif isinstance(input, Tensor):
@@ -337,6 +395,45 @@ def pow(input, exponent, *, out=None) -> Tensor:
     else:
         res = finish(PowBackward2, r, (exponent,), save_output=True, base=as_py_scalar(input))
     return _result("pow", out, res)
+
+
+def _integer_pow(x, y, scalar_exponent: bool):
+    """c10's ``powi``: a negative exponent gives 1 / x**|y| truncated (0 unless x is ±1); only a
+    number exponent is refused."""
+    y_arr = np.asarray(y)
+    negative = y_arr < 0
+    if not negative.any():
+        with np.errstate(over="ignore"):
+            return np.asarray(np.power(x, y))
+    if scalar_exponent:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    with np.errstate(over="ignore"):
+        r = np.power(x, np.where(negative, 0, y_arr).astype(y_arr.dtype))
+    odd = (np.abs(y_arr) % 2) == 1
+    neg_result = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, neg_result, r).astype(r.dtype)
+
+
+def _pow_scalar_exponent(x, e):
+    """PyTorch's ``pow_tensor_scalar_optimized_kernel``: exact special cases before ``pow``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if e == 0:
+            return np.ones_like(x)
+        if e == 1:
+            return x.copy()
+        if e == 2:
+            return x * x
+        if e == 3:
+            return x * x * x
+        if e == 0.5:
+            return np.sqrt(x)
+        if e == -0.5:
+            return np.reciprocal(np.sqrt(x))
+        if e == -1:
+            return np.reciprocal(x)
+        if e == -2:
+            return np.reciprocal(x * x)
+        return np.power(x, e)
 
 
 def float_power(input, exponent) -> Tensor:
@@ -376,8 +473,9 @@ class AbsBackward0(Node):
 def abs(input, *, out=None) -> Tensor:
     """``torch.abs``."""
     x = input._data
-    r = x if x.dtype.kind == "b" else np.abs(x)
-    return _result("abs", out, finish(AbsBackward0, r, (input,), save=(input,)))
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return _result("abs", out, finish(AbsBackward0, np.abs(x), (input,), save=(input,)))
 
 
 absolute = abs
@@ -392,8 +490,6 @@ class ReciprocalBackward1(Node):
 @method()
 def reciprocal(input, *, out=None) -> Tensor:
     """``torch.reciprocal``: 1 / input (integers give the default float dtype)."""
-    from ._base import float_array
-
     with np.errstate(divide="ignore"):
         r = np.reciprocal(float_array(input))
     return _result("reciprocal", out, finish(ReciprocalBackward1, r, (input,), save_output=True))
@@ -460,11 +556,13 @@ def logical_not(input, *, out=None) -> Tensor:
     return _result("logical_not", out, wrap(np.logical_not(input._data)))
 
 
-def _bitwise(ufunc, name, symbol):
+def _bitwise(ufunc, name, symbol, kernel=None):
+    kernel = kernel or name
+
     def op(input, other, *, out=None) -> Tensor:
         x, y, d = binary(input, other)
         if d.category >= 2:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{d._legacy}'")
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{d._legacy}'")
         return _result(name, out, wrap(ufunc(x, y)))
 
     op.__name__ = op.__qualname__ = name
@@ -478,50 +576,106 @@ bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "|")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "^")
 
 
+def _shift(ufunc):
+    def shift(x, y):
+        if isinstance(y, (int, np.integer)) or isinstance(y, np.ndarray) and y.ndim == 0:
+            y = np.asarray(y, x.dtype)
+        bits = x.dtype.itemsize * 8
+        # C++ shifts past the width are undefined; PyTorch gives 0 (or -1 for negative >>)
+        over = (np.asarray(y) >= bits) | (np.asarray(y) < 0)
+        r = ufunc(x, np.where(over, 0, y).astype(np.asarray(y).dtype))
+        if over.any():
+            fill = np.where(np.asarray(x) < 0, -1, 0) if ufunc is np.right_shift else 0
+            r = np.where(over, fill, r).astype(r.dtype)
+        return r
+
+    return shift
+
+
+bitwise_left_shift = _bitwise(_shift(np.left_shift), "bitwise_left_shift", "<<", "lshift")
+bitwise_right_shift = _bitwise(_shift(np.right_shift), "bitwise_right_shift", "<<", "rshift")
+
+
 @method()
 def bitwise_not(input, *, out=None) -> Tensor:
     """``torch.bitwise_not`` (the ``~`` operator)."""
     if input.dtype.category >= 2:
-        raise TypeError(
-            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{input.dtype._legacy}'"
         )
     return _result("bitwise_not", out, wrap(np.invert(input._data)))
 
 
+def _invert(self: Tensor) -> Tensor:
+    if self.dtype.category >= 2:
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return bitwise_not(self)
+
+
 # --- maximum / minimum ----------------------------------------------------------------------------
 class MaximumBackward0(Node):
+    """Ties share the gradient; with a NaN both operands get it (PyTorch's formula)."""
+
     def backward(self, grad):
         a, b = self.saved_tensors
-        pick_a = (a > b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
-        return grad * pick_a, grad * (1 - pick_a)
+        split = (grad / 2).where(a == b, grad)
+        return split.masked_fill(self._loses(a, b), 0), split.masked_fill(self._loses(b, a), 0)
+
+    @staticmethod
+    def _loses(x, y):
+        return x < y
 
 
-class MinimumBackward0(Node):
+class MinimumBackward0(MaximumBackward0):
+    @staticmethod
+    def _loses(x, y):
+        return x > y
+
+
+class FmaxBackward0(Node):
+    """Ties go to ``input``; a NaN operand gives its gradient to the other one."""
+
     def backward(self, grad):
         a, b = self.saved_tensors
-        pick_a = (a < b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
-        return grad * pick_a, grad * (1 - pick_a)
+        to_a = self._wins(a, b) | b.isnan()
+        return grad.masked_fill(~to_a, 0), grad.masked_fill(to_a, 0)
+
+    @staticmethod
+    def _wins(x, y):
+        return x >= y
+
+
+class FminBackward0(FmaxBackward0):
+    @staticmethod
+    def _wins(x, y):
+        return x <= y
 
 
 def _pairwise(ufunc, node, name):
-    def op(input, other, *, out=None) -> Tensor:
+    def op(input, other, *, out=None, _position=2) -> Tensor:
         if not isinstance(other, Tensor):
             raise TypeError(
-                f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+                f"{name}(): argument 'other' (position {_position}) must be Tensor, not "
+                f"{type(other).__name__}"
             )
         x, y, _ = binary(input, other)
         return _result(name, out, finish(node, ufunc(x, y), (input, other), save=(input, other)))
 
-    op.__name__ = op.__qualname__ = name
+    def tensor_method(self, other, *, out=None) -> Tensor:
+        return op(self, other, out=out, _position=1)  # the method's first argument is ``other``
+
+    op.__name__ = op.__qualname__ = tensor_method.__name__ = name
     op.__doc__ = f"``torch.{name}``: elementwise, with NaN propagation as PyTorch's."
-    setattr(Tensor, name, op)
+    setattr(Tensor, name, tensor_method)
     return op
 
 
 maximum = _pairwise(np.maximum, MaximumBackward0, "maximum")
 minimum = _pairwise(np.minimum, MinimumBackward0, "minimum")
-fmax = _pairwise(np.fmax, MaximumBackward0, "fmax")
-fmin = _pairwise(np.fmin, MinimumBackward0, "fmin")
+fmax = _pairwise(np.fmax, FmaxBackward0, "fmax")
+fmin = _pairwise(np.fmin, FminBackward0, "fmin")
 
 
 def _cast_like(result: Tensor, like: Tensor) -> Tensor:
@@ -532,48 +686,45 @@ def _cast_like(result: Tensor, like: Tensor) -> Tensor:
 
 
 # --- operators and in-place variants ----------------------------------------------------------------
-def _reflected(op):
-    def r(self, other):
-        return op(other, self)
+# NOTE [ Operator operands ]: an operand that is neither a tensor, a number nor an ndarray makes the
+# operator return NotImplemented, so Python raises its own TypeError ("unsupported operand type(s)
+# for +: 'Tensor' and 'list'") and ``t == [1, 2]`` is False, exactly as with PyTorch.
+def _operator(op, name: str):
+    def forward(self, other):
+        try:
+            return op(self, other)
+        except BadOperand:
+            return NotImplemented
 
-    return r
+    forward.__name__ = forward.__qualname__ = name
+    return forward
 
 
-Tensor.__add__ = Tensor.__radd__ = lambda self, other: add(self, other)
-Tensor.__sub__ = lambda self, other: sub(self, other)
-Tensor.__rsub__ = lambda self, other: sub(other, self)
-Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: mul(self, other)
-Tensor.__truediv__ = lambda self, other: div(self, other)
-Tensor.__rtruediv__ = lambda self, other: div(other, self)
-Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
-Tensor.__rfloordiv__ = lambda self, other: floor_divide(other, self)
-Tensor.__mod__ = lambda self, other: remainder(self, other)
-Tensor.__rmod__ = lambda self, other: remainder(other, self)
-Tensor.__pow__ = lambda self, other: pow(self, other)
-Tensor.__rpow__ = lambda self, other: pow(other, self)
+def _reflected(op, name: str):
+    def reflected(self, other):
+        try:
+            return op(other, self)
+        except BadOperand:
+            return NotImplemented
+
+    reflected.__name__ = reflected.__qualname__ = name
+    return reflected
+
+
+for _dunder, _op in {
+    "add": add, "sub": sub, "mul": mul, "truediv": div, "floordiv": floor_divide, "mod": remainder,
+    "pow": pow, "and": bitwise_and, "or": bitwise_or, "xor": bitwise_xor,
+    "lshift": bitwise_left_shift, "rshift": bitwise_right_shift,
+}.items():  # fmt: skip
+    setattr(Tensor, f"__{_dunder}__", _operator(_op, f"__{_dunder}__"))
+    setattr(Tensor, f"__r{_dunder}__", _reflected(_op, f"__r{_dunder}__"))
+for _dunder, _op in {"eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge}.items():
+    setattr(Tensor, f"__{_dunder}__", _operator(_op, f"__{_dunder}__"))
 Tensor.__neg__ = neg
-Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
-Tensor.__invert__ = bitwise_not
-Tensor.__and__ = Tensor.__rand__ = lambda self, other: bitwise_and(self, other)
-Tensor.__or__ = Tensor.__ror__ = lambda self, other: bitwise_or(self, other)
-Tensor.__xor__ = Tensor.__rxor__ = lambda self, other: bitwise_xor(self, other)
-Tensor.__eq__ = lambda self, other: eq(self, other) if _comparable(other) else NotImplemented
-Tensor.__ne__ = lambda self, other: ne(self, other) if _comparable(other) else NotImplemented
-Tensor.__lt__ = lambda self, other: lt(self, other)
-Tensor.__le__ = lambda self, other: le(self, other)
-Tensor.__gt__ = lambda self, other: gt(self, other)
-Tensor.__ge__ = lambda self, other: ge(self, other)
+Tensor.__invert__ = _invert
 Tensor.rsub = rsub
 Tensor.float_power = float_power
-
-
-def _comparable(other) -> bool:
-    return (
-        isinstance(other, Tensor)
-        or is_scalar(other)
-        or isinstance(other, (list, tuple, np.ndarray))
-    )
 
 
 for _name in (
@@ -581,7 +732,8 @@ for _name in (
     "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "reciprocal", "square",
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
     "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not", "float_power",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "float_power",
 ):  # fmt: skip
     setattr(Tensor, _name + "_", inplace(globals()[_name], _name + "_"))
     if _name in __all__ or _name == "float_power":
@@ -596,4 +748,6 @@ Tensor.__ipow__ = lambda self, other: self.pow_(other)
 Tensor.__iand__ = lambda self, other: self.bitwise_and_(other)
 Tensor.__ior__ = lambda self, other: self.bitwise_or_(other)
 Tensor.__ixor__ = lambda self, other: self.bitwise_xor_(other)
+Tensor.__ilshift__ = lambda self, other: self.bitwise_left_shift_(other)
+Tensor.__irshift__ = lambda self, other: self.bitwise_right_shift_(other)
 __all__ += ["rsub", "float_power"]

@@ -118,7 +118,11 @@ def _make_unary(name, forward, saves, backward, promotes):
                 f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
             )
         x = float_array(input) if promotes else input._data
-        if x.dtype.kind in "biu" and name in ("floor", "ceil", "trunc"):
+        if (
+            x.dtype.kind in "biu"
+            and name in ("floor", "ceil", "trunc")
+            or (x.dtype.kind == "b" and name == "sign")
+        ):
             result = x.copy()
         else:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -437,13 +441,20 @@ Tensor.atan2 = Tensor.arctan2 = atan2
 Tensor.atan2_ = inplace(atan2, "atan2_")
 
 
+class HypotBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        out = self.saved_output
+        return grad * a / out, grad * b / out
+
+
 def hypot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """``torch.hypot``: sqrt(input**2 + other**2), differentiably."""
-    return (
-        (input * input + other * other).sqrt()
-        if out is None
-        else write_out(hypot(input, other), out, "hypot")
+    """``torch.hypot``: sqrt(input**2 + other**2) without overflow."""
+    x, y, _ = binary(input, other)
+    res = finish(
+        HypotBackward0, np.hypot(x, y), (input, other), save=(input, other), save_output=True
     )
+    return write_out(res, out, "hypot") if out is not None else res
 
 
 def logit(input: Tensor, eps=None) -> Tensor:
@@ -492,6 +503,9 @@ def rad2deg(input: Tensor) -> Tensor:
 
 
 def positive(input: Tensor) -> Tensor:
+    """``torch.positive`` (the unary ``+``): ``input`` itself; refused for bool."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 
@@ -530,6 +544,7 @@ def angle(input: Tensor) -> Tensor:
 
 for _fn in (hypot, logit, xlogy, heaviside, copysign, deg2rad, rad2deg, positive, conj, angle):
     setattr(Tensor, _fn.__name__, _fn)
+Tensor.__pos__ = positive
 Tensor.real = property(real)
 Tensor.imag = property(imag)
 Tensor.conj_physical = conj
