@@ -1,0 +1,281 @@
+"""numtorch.vision.datasets: MNIST family (IDX files), errors, batched fetching == per-sample."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import numtorch
+from numtorch.vision import datasets, transforms
+from numtorch.vision.transforms import ToTensor
+
+DEBIAN = "/usr/share/datasets/fashion-mnist"
+HAVE_DEBIAN = all(
+    os.path.isfile(os.path.join(DEBIAN, f"{p}-{k}-ubyte.gz"))
+    for p in ("train", "t10k")
+    for k in ("images-idx3", "labels-idx1")
+)
+
+
+# --- an independent IDX reader and writer --------------------------------------------------------
+def read_idx_independently(path: str) -> np.ndarray:
+    """Parse an IDX file by the format's definition (header of big-endian ints, then the data)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
+    assert zero == 0 and type_code == 0x08
+    shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
+    return np.frombuffer(raw[4 + 4 * ndim :], dtype=np.uint8).reshape(shape)
+
+
+def write_idx(path: str, array: np.ndarray, gz: bool) -> None:
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    payload = header + array.astype(np.uint8).tobytes()
+    with (gzip.open if gz else open)(path, "wb") as f:
+        f.write(payload)
+
+
+def make_mnist_folder(root, name="FashionMNIST", n_train=50, n_test=20, gz=True, seed=0):
+    rng = np.random.default_rng(seed)
+    raw = os.path.join(root, name, "raw")
+    os.makedirs(raw, exist_ok=True)
+    arrays = {}
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, size=n, dtype=np.uint8)
+        suffix = ".gz" if gz else ""
+        write_idx(os.path.join(raw, f"{prefix}-images-idx3-ubyte{suffix}"), images, gz)
+        write_idx(os.path.join(raw, f"{prefix}-labels-idx1-ubyte{suffix}"), labels, gz)
+        arrays[prefix] = (images, labels)
+    return arrays
+
+
+@pytest.fixture
+def fake_root(tmp_path):
+    arrays = make_mnist_folder(tmp_path)
+    return str(tmp_path), arrays
+
+
+# --- loading -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("gz", [True, False])
+@pytest.mark.parametrize("cls", [datasets.MNIST, datasets.FashionMNIST, datasets.KMNIST])
+def test_generated_idx_matches_independent_reader(tmp_path, gz, cls):
+    arrays = make_mnist_folder(tmp_path, name=cls.__name__, gz=gz)
+    for train, prefix in ((True, "train"), (False, "t10k")):
+        ds = cls(root=str(tmp_path), train=train)
+        images, labels = arrays[prefix]
+        assert len(ds) == len(images)
+        assert ds.data.dtype is numtorch.uint8 and ds.data.shape == images.shape
+        assert ds.targets.dtype is numtorch.int64
+        np.testing.assert_array_equal(ds.data.numpy(), images)
+        np.testing.assert_array_equal(ds.targets.numpy(), labels)
+        img, label = ds[3]
+        assert isinstance(img, Image.Image) and img.mode == "L" and img.size == (28, 28)
+        np.testing.assert_array_equal(np.asarray(img), images[3])
+        assert type(label) is int and label == labels[3]
+
+
+@pytest.mark.skipif(not HAVE_DEBIAN, reason="dataset-fashion-mnist is not installed")
+def test_real_fashion_mnist_equals_independent_read(tmp_path):
+    ds = datasets.FashionMNIST(root=str(tmp_path), train=False, download=True, transform=ToTensor())
+    images = read_idx_independently(os.path.join(DEBIAN, "t10k-images-idx3-ubyte.gz"))
+    labels = read_idx_independently(os.path.join(DEBIAN, "t10k-labels-idx1-ubyte.gz"))
+    assert len(ds) == 10000 and ds.classes[9] == "Ankle boot"
+    for i in (0, 1, 4321, 9999):
+        x, y = ds[i]
+        assert x.shape == (1, 28, 28) and x.dtype is numtorch.float32
+        expected = images[i].astype(np.float32) / np.float32(255)
+        np.testing.assert_array_equal(x.numpy()[0], expected)
+        assert y == int(labels[i])
+    # Read in place: nothing was copied under root.
+    assert not os.path.exists(os.path.join(str(tmp_path), "FashionMNIST"))
+
+
+def test_attributes_and_repr(fake_root):
+    root, _ = fake_root
+    ds = datasets.FashionMNIST(root=root, train=False, transform=ToTensor())
+    assert ds.class_to_idx["Trouser"] == 1 and len(ds.classes) == 10
+    assert repr(ds) == (
+        "Dataset FashionMNIST\n"
+        "    Number of datapoints: 20\n"
+        f"    Root location: {root}\n"
+        "    Split: Test\n"
+        "    StandardTransform\n"
+        "Transform: ToTensor()"
+    )
+    with pytest.warns(UserWarning, match="train_labels has been renamed targets"):
+        assert ds.train_labels is ds.targets
+
+
+def test_not_found_message(tmp_path):
+    with pytest.raises(
+        RuntimeError, match=r"^Dataset not found\. You can use download=True to download it$"
+    ):
+        datasets.FashionMNIST(root=str(tmp_path), train=True, download=False)
+
+
+def test_download_false_ignores_system_folder(tmp_path):
+    # download=False looks only under root, as torchvision does.
+    with pytest.raises(RuntimeError, match="Dataset not found"):
+        datasets.FashionMNIST(root=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: b[:-100], "promises 15680 bytes of data, found 15580"),
+        (lambda b: b + b"\x00", "more data than"),
+        (lambda b: b"\x12\x34" + b[2:], "does not start with an IDX magic number"),
+        (lambda b: b[:2] + b"\x0a" + b[3:], "unknown IDX element type 0x0a"),
+        (lambda b: b[:10], "the header ends early"),
+    ],
+)
+def test_corrupt_file_names_the_file(tmp_path, damage, message):
+    make_mnist_folder(tmp_path, name="MNIST", n_test=20, gz=False)
+    path = os.path.join(tmp_path, "MNIST", "raw", "t10k-images-idx3-ubyte")
+    with open(path, "rb") as f:
+        content = f.read()
+    with open(path, "wb") as f:
+        f.write(damage(content))
+    with pytest.raises(RuntimeError, match="Corrupt or truncated") as info:
+        datasets.MNIST(root=str(tmp_path), train=False)
+    assert path in str(info.value) and message in str(info.value)
+
+
+def test_truncated_gzip_names_the_file(tmp_path):
+    make_mnist_folder(tmp_path, name="MNIST", gz=True)
+    path = os.path.join(tmp_path, "MNIST", "raw", "t10k-labels-idx1-ubyte.gz")
+    with open(path, "rb") as f:
+        content = f.read()
+    with open(path, "wb") as f:
+        f.write(content[: len(content) // 2])
+    with pytest.raises(RuntimeError, match="Corrupt or truncated") as info:
+        datasets.MNIST(root=str(tmp_path), train=False)
+    assert path in str(info.value)
+
+
+def test_label_count_mismatch(tmp_path):
+    make_mnist_folder(tmp_path, name="MNIST", gz=False)
+    write_idx(
+        os.path.join(tmp_path, "MNIST", "raw", "t10k-labels-idx1-ubyte"), np.zeros(3), gz=False
+    )
+    with pytest.raises(RuntimeError, match="holds 20 images but .* holds 3 labels"):
+        datasets.MNIST(root=str(tmp_path), train=False)
+
+
+def test_emnist_split_and_files(tmp_path):
+    raw = tmp_path / "EMNIST" / "raw"
+    raw.mkdir(parents=True)
+    images = np.arange(5 * 28 * 28, dtype=np.uint8).reshape(5, 28, 28)
+    write_idx(str(raw / "emnist-letters-test-images-idx3-ubyte"), images, gz=False)
+    write_idx(str(raw / "emnist-letters-test-labels-idx1-ubyte"), np.arange(5), gz=False)
+    ds = datasets.EMNIST(str(tmp_path), split="letters", train=False)
+    assert ds.classes[:3] == ["N/A", "a", "b"] and len(ds) == 5
+    np.testing.assert_array_equal(np.asarray(ds[2][0]), images[2])
+    with pytest.raises(ValueError) as info:
+        datasets.EMNIST(str(tmp_path), split="nope")
+    assert str(info.value) == (
+        "Unknown value 'nope' for argument split. Valid values are "
+        "{'byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'}."
+    )
+
+
+# --- batched fetching ----------------------------------------------------------------------------
+BATCHABLE = [
+    ToTensor(),
+    transforms.PILToTensor(),
+    transforms.Compose([ToTensor(), transforms.Normalize((0.2860,), (0.3530,))]),
+    transforms.Compose([transforms.PILToTensor(), transforms.ConvertImageDtype(numtorch.float32)]),
+    transforms.Compose(
+        [
+            transforms.Compose([transforms.PILToTensor()]),
+            transforms.ConvertImageDtype(numtorch.float64),
+        ]
+    ),
+]
+
+
+def assert_same_samples(batched, per_sample):
+    assert len(batched) == len(per_sample)
+    for (xb, yb), (xs, ys) in zip(batched, per_sample):
+        assert type(xb) is type(xs)
+        if isinstance(xb, numtorch.Tensor):
+            assert xb.dtype is xs.dtype and xb.shape == xs.shape and xb.stride() == xs.stride()
+            np.testing.assert_array_equal(xb.numpy(), xs.numpy())
+        else:
+            np.testing.assert_array_equal(np.asarray(xb), np.asarray(xs))
+        if isinstance(yb, numtorch.Tensor):
+            np.testing.assert_array_equal(yb.numpy(), ys.numpy())
+        else:
+            assert type(yb) is type(ys) and yb == ys
+
+
+@pytest.mark.parametrize("transform", BATCHABLE, ids=repr)
+def test_getitems_equals_per_sample(fake_root, transform):
+    root, _ = fake_root
+    ds = datasets.FashionMNIST(root=root, train=True, transform=transform)
+    indices = [7, 0, 49, 7, -1, 23]
+    assert_same_samples(ds.__getitems__(indices), [ds[i] for i in indices])
+
+
+def test_getitems_with_target_transform(fake_root):
+    root, _ = fake_root
+    one_hot = transforms.Lambda(lambda y: numtorch.arange(10) == y)
+    ds = datasets.FashionMNIST(root=root, transform=ToTensor(), target_transform=one_hot)
+    indices = [3, 1, 4, 1, 5]
+    assert_same_samples(ds.__getitems__(indices), [ds[i] for i in indices])
+
+
+def test_getitems_falls_back(fake_root):
+    root, _ = fake_root
+    calls = []
+
+    def spy(img):
+        calls.append(img)
+        return ToTensor()(img)
+
+    ds = datasets.FashionMNIST(root=root, transform=spy)
+    indices = [2, 4, 6]
+    out = ds.__getitems__(indices)
+    assert len(calls) == 3 and all(isinstance(c, Image.Image) for c in calls)
+    expected = [
+        (ToTensor()(Image.fromarray(ds.data[i].numpy())), int(ds.targets[i])) for i in indices
+    ]
+    assert_same_samples(out, expected)
+    # No transform: PIL images, as __getitem__ gives.
+    plain = datasets.FashionMNIST(root=root)
+    assert_same_samples(plain.__getitems__(indices), [plain[i] for i in indices])
+
+    class Shifted(datasets.FashionMNIST):
+        raw_folder = os.path.join(root, "FashionMNIST", "raw")
+
+        def __getitem__(self, index):
+            img, target = super().__getitem__(index)
+            return img, target + 100
+
+    sub = Shifted(root=root, transform=ToTensor())
+    assert [y for _, y in sub.__getitems__(indices)] == [sub[i][1] for i in indices]
+
+
+def test_getitems_out_of_range_raises_like_getitem(fake_root):
+    root, _ = fake_root
+    ds = datasets.FashionMNIST(root=root, transform=ToTensor())
+    with pytest.raises(IndexError, match="index 50 is out of bounds for dimension 0 with size 50"):
+        ds.__getitems__([1, 50])
+
+
+def test_getitems_follows_replaced_data(fake_root):
+    # A common idiom shrinks a dataset by slicing its tensors; both paths must follow it.
+    root, arrays = fake_root
+    ds = datasets.FashionMNIST(root=root, transform=ToTensor())
+    ds.data, ds.targets = ds.data[10:20], ds.targets[10:20]
+    assert len(ds) == 10
+    assert_same_samples(ds.__getitems__([0, 9]), [ds[0], ds[9]])
+    np.testing.assert_array_equal(ds[0][0].numpy()[0], arrays["train"][0][10] / np.float32(255))
