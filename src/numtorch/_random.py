@@ -13,7 +13,9 @@ Layout of this file, in the order a learner would read it:
    floats ``U24`` and ``U53`` built from them (§0);
 2. ``fma32``/``fma64``: a·b+c with one rounding, which PyTorch's compiled kernels use and NumPy
    lacks (§0);
-3. the Cephes float32 ``log``/``sincos`` of PyTorch's AVX2 ``randn`` kernel (§3b);
+3. the Cephes float32 ``log``/``sincos`` of PyTorch's AVX2 ``randn`` kernel (§3b), and the C
+   library's float64 functions for the double kernels;
+   then helpers for "memory order", the order in which PyTorch fills a (non-contiguous) output;
 4. ``Generator``: seeding, ``get_state``/``set_state`` in PyTorch's byte layout (§1, §8), and the
    array-level samplers that the tensor functions in ``numtorch/ops/random.py`` call;
 5. the module-level default generator, ``manual_seed``, ``seed``, ``get_rng_state`` ...
@@ -46,9 +48,8 @@ _DEFAULT_RNG_SEED = 67280421310721  # c10::detail::default_rng_seed_val: torch.G
 _MT_N = 624  # MT19937 state words
 _STATE_NBYTES = 5056  # sizeof(CPUGeneratorImplState)
 _U64_MASK = (1 << 64) - 1
-_W64_THRESHOLD = (
-    1 << 28
-)  # randint ranges at or above this draw one w64 per value, below one w32 (§4)
+# randint ranges at or above this draw one w64 per value, smaller ones one w32 (§4).
+_W64_THRESHOLD = 1 << 28
 _RANDPERM_W32_LIMIT = 214_748_364  # floor((2**32 - 1) / 20): randperm switches algorithm here (§5)
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
