@@ -163,3 +163,8 @@ def nll_loss(
         reduction = _legacy_reduction(size_average, reduce)
     _check_reduction(reduction)
     return nn_ops.nll_loss(input, target, weight, ignore_index, reduction)
+
+
+# Convolution and pooling (ops/conv.py, ops/pooling.py).
+from ..ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold  # noqa: E402, F401, I001  # fmt: skip
+from ..ops.pooling import *  # noqa: E402, F403

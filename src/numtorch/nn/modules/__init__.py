@@ -17,3 +17,9 @@ __all__ = [
     *linear.__all__,
     *loss.__all__,
 ]
+
+# Convolution, pooling, recurrent and attention layers.
+from .conv import *  # noqa: E402, F403
+from .pooling import *  # noqa: E402, F403
+
+__all__ += [*conv.__all__, *pooling.__all__]  # noqa: F405
