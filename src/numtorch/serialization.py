@@ -1003,7 +1003,7 @@ class _StorageLoader:
         if reader.has_record("byteorder"):
             byteorder = reader.read("byteorder")
             if byteorder not in (b"little", b"big"):
-                raise ValueError("Unknown endianness type: " + byteorder.decode("latin1"))
+                raise _invalid(f"unknown endianness type {byteorder[:20]!r} in record byteorder")
         self.byteswap = byteorder.decode() != sys.byteorder
 
     def __call__(self, saved_id):
@@ -1089,6 +1089,29 @@ def _map_torch_global(module: str, name: str):
     return None
 
 
+def _find_numtorch_global(module: str, name: str):
+    """``name`` from the numtorch module mirroring a PyTorch one, else from its nearest parent
+    package that has it (numtorch's files need not match PyTorch's one for one)."""
+    import importlib
+
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        try:
+            candidate = importlib.import_module(".".join(parts[:end]))
+        except ImportError:
+            continue
+        obj = candidate
+        try:
+            for attribute in name.split("."):
+                obj = getattr(obj, attribute)
+        except AttributeError:
+            continue
+        return obj
+    raise AttributeError(
+        f"numtorch has no counterpart of {module}.{name}, which this checkpoint needs"
+    )
+
+
 def _full_unpickler_class(pickle_module):
     class _Unpickler(pickle_module.Unpickler):
         """Runs any pickled code (``weights_only=False``), resolving PyTorch's globals to numtorch."""
@@ -1098,7 +1121,7 @@ def _full_unpickler_class(pickle_module):
             if mapped is None:
                 return super().find_class(module, name)
             if isinstance(mapped, tuple):
-                return super().find_class(*mapped)
+                return _find_numtorch_global(*mapped)
             return mapped
 
     return _Unpickler
