@@ -20,6 +20,7 @@ weight gradient unless it is large (``_KEEP_COL_BYTES``).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -145,20 +146,25 @@ class Col2ImBackward0(Node):
 
 
 def im2col(input: Tensor, kernel, stride, pads, dilation) -> Tensor:
-    """(N, C, *S) → (N, C·∏K, L), differentiable (its gradient is ``col2im``)."""
-    col, _ = _im2col(input._data, kernel, stride, pads, dilation)
+    """(N, C, *S) → (N, C·∏K, L), or unbatched (C, *S) → (C·∏K, L); its gradient is ``col2im``."""
+    x = input._data
+    unbatched = x.ndim == len(kernel) + 1
+    col, _ = _im2col(x[None] if unbatched else x, kernel, stride, pads, dilation)
     return finish(
-        Im2ColBackward0, col, (input,), spatial=input._data.shape[2:], kernel=kernel,
-        stride=stride, pads=pads, dilation=dilation,
+        Im2ColBackward0, col[0] if unbatched else col, (input,), spatial=x.shape[-len(kernel) :],
+        kernel=kernel, stride=stride, pads=pads, dilation=dilation,
     )  # fmt: skip
 
 
 def col2im(input: Tensor, spatial, kernel, stride, pads, dilation) -> Tensor:
-    """(N, C·∏K, L) → (N, C, *S), differentiable (its gradient is ``im2col``)."""
-    res = _col2im(input._data, spatial, kernel, stride, pads, dilation)
+    """(N, C·∏K, L) → (N, C, *S), or unbatched (C·∏K, L) → (C, *S); its gradient is ``im2col``."""
+    col = input._data
+    unbatched = col.ndim == 2
+    res = _col2im(col[None] if unbatched else col, spatial, kernel, stride, pads, dilation)
     return finish(
-        Col2ImBackward0, res, (input,), kernel=kernel, stride=stride, pads=pads, dilation=dilation
-    )
+        Col2ImBackward0, res[0] if unbatched else res, (input,), kernel=kernel, stride=stride,
+        pads=pads, dilation=dilation,
+    )  # fmt: skip
 
 
 # --- convolution ---------------------------------------------------------------------------------
@@ -181,11 +187,13 @@ class ConvolutionBackward0(Node):
             grad_input, grad_weight = self._transposed(input, weight, grad, need_input, need_weight)
             return grad_input, grad_weight, grad_bias
         cout = weight.shape[0]
-        grads = grad.reshape(n, g, cout // g, -1)
+        positions = math.prod(grad.shape[2:])
+        patch = weight.numel() // cout  # C/g·∏K: one output channel's receptive field
+        grads = grad.reshape(n, g, cout // g, positions)
         grad_input = grad_weight = None
         if need_input:
-            w_t = weight.reshape(g, cout // g, -1).transpose(1, 2)
-            cols = w_t.matmul(grads).reshape(n, -1, grads.shape[-1])
+            w_t = weight.reshape(g, cout // g, patch).transpose(1, 2)
+            cols = w_t.matmul(grads).reshape(n, g * patch, positions)
             grad_input = col2im(
                 cols, input.shape[2:], self.kernel, self.stride, self.pads, self.dilation
             )
@@ -194,7 +202,7 @@ class ConvolutionBackward0(Node):
                 col = Tensor._make(self.col)
             else:
                 col = im2col(input, self.kernel, self.stride, self.pads, self.dilation)
-            col = col.reshape(n, g, -1, col.shape[-1]).transpose(-1, -2)
+            col = col.reshape(n, g, patch, positions).transpose(-1, -2)
             grad_weight = grads.matmul(col).sum(0).reshape(weight.shape)
         return grad_input, grad_weight, grad_bias
 
@@ -203,13 +211,14 @@ class ConvolutionBackward0(Node):
         g = self.groups
         n, cin = input.shape[:2]
         col = im2col(grad, self.kernel, self.stride, self.pads, self.dilation)
-        col = col.reshape(n, g, -1, col.shape[-1])
+        positions = math.prod(input.shape[2:])
+        col = col.reshape(n, g, weight.numel() // cin, positions)
         grad_input = grad_weight = None
         if need_input:
-            w = weight.reshape(g, cin // g, -1)
+            w = weight.reshape(g, cin // g, weight.numel() // cin)
             grad_input = w.matmul(col).reshape(input.shape)
         if need_weight:
-            x = input.reshape(n, g, cin // g, -1)
+            x = input.reshape(n, g, cin // g, positions)
             grad_weight = x.matmul(col.transpose(-1, -2)).sum(0).reshape(weight.shape)
         return grad_input, grad_weight
 
@@ -267,9 +276,10 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
                 x.shape[2:], stride, pads, dilation, kernel, output_padding
             )
         )
-        xg = x.reshape(n, groups, cin // groups, -1)
-        wg = w.reshape(groups, cin // groups, -1).swapaxes(1, 2)
-        cols = np.matmul(wg, xg).reshape(n, cout * math.prod(kernel), -1)
+        positions = math.prod(x.shape[2:])
+        xg = x.reshape(n, groups, cin // groups, positions)
+        wg = w.reshape(groups, cin // groups, w.size // cin).swapaxes(1, 2)
+        cols = np.matmul(wg, xg).reshape(n, cout * math.prod(kernel), positions)
         res = _col2im(cols, out, kernel, stride, pads, dilation)
         col = None
     else:
@@ -283,8 +293,9 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
             )
         col, out = _im2col(x, kernel, stride, pads, dilation)
         cout = w.shape[0]
-        wg = w.reshape(groups, cout // groups, -1)
-        res = np.matmul(wg, col.reshape(n, groups, -1, col.shape[-1])).reshape(n, cout, *out)
+        patch = w.size // cout
+        wg = w.reshape(groups, cout // groups, patch)
+        res = np.matmul(wg, col.reshape(n, groups, patch, col.shape[-1])).reshape(n, cout, *out)
         if col.nbytes > _KEEP_COL_BYTES:
             col = None
     if bias is not None:
@@ -330,6 +341,14 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups, tran
             if any(s != 1 for s in stride):
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
             pads = _same_pads(weight._data.shape[2:], dilation)
+            if any(lo != hi for lo, hi in pads):
+                warnings.warn(
+                    "Using padding='same' with even kernel lengths and odd dilation may require a "
+                    "zero-padded copy of the input be created (Triggered internally at "
+                    "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)",
+                    UserWarning,
+                    stacklevel=3,
+                )
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
@@ -413,9 +432,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     kernel = _expand(kernel_size, 2, "kernel_size")
     dilation, stride = _expand(dilation, 2, "dilation"), _expand(stride, 2, "stride")
     pads = _pads(padding, 2)
-    unbatched = input.ndim == 3
-    x = input.unsqueeze(0) if unbatched else input
-    spatial = x.shape[2:]
+    spatial = input.shape[-2:]
     out = _out_sizes(spatial, kernel, stride, pads, dilation)
     if any(o < 1 for o in out):
         raise RuntimeError(
@@ -424,8 +441,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
             f"{pads[1][0]}), calculated shape of the array of sliding blocks as ({out[0]}, "
             f"{out[1]}), but its components must be at least one."
         )
-    res = im2col(x, kernel, stride, pads, dilation)
-    return res.squeeze(0) if unbatched else res
+    return im2col(input, kernel, stride, pads, dilation)
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -438,22 +454,20 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     kernel = _expand(kernel_size, 2, "kernel_size")
     dilation, stride = _expand(dilation, 2, "dilation"), _expand(stride, 2, "stride")
     pads = _pads(padding, 2)
-    unbatched = input.ndim == 2
-    x = input.unsqueeze(0) if unbatched else input
     k = math.prod(kernel)
-    if x.shape[1] % k:
+    channels, blocks_given = input.shape[-2:]
+    if channels % k:
         raise RuntimeError(
             "Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
-            f"but got input.size(1)={x.shape[1]} and kernel_size=({kernel[0]}, {kernel[1]})"
+            f"but got input.size(1)={channels} and kernel_size=({kernel[0]}, {kernel[1]})"
         )
     blocks = _out_sizes(size, kernel, stride, pads, dilation)
-    if math.prod(blocks) != x.shape[2]:
+    if math.prod(blocks) != blocks_given:
         raise RuntimeError(
             f"Given output_size=({size[0]}, {size[1]}), kernel_size=({kernel[0]}, {kernel[1]}), "
             f"dilation=({dilation[0]}, {dilation[1]}), padding=({pads[0][0]}, {pads[1][0]}), "
             f"stride=({stride[0]}, {stride[1]}), expected size of input's dimension 2 to match the "
             f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = {math.prod(blocks)}, "
-            f"but got input.size(2)={x.shape[2]}."
+            f"but got input.size(2)={blocks_given}."
         )
-    res = col2im(x, size, kernel, stride, pads, dilation)
-    return res.squeeze(0) if unbatched else res
+    return col2im(input, size, kernel, stride, pads, dilation)

@@ -20,8 +20,6 @@ from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
-_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
-
 
 def _ntuple(value, n: int) -> tuple:
     """``torch.nn.modules.utils._ntuple``: an iterable becomes a tuple, anything else is repeated."""
@@ -47,15 +45,17 @@ class _ConvNd(Module):
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
         if isinstance(padding, str):
-            if padding not in ("same", "valid"):
+            valid_padding_strings = {"same", "valid"}  # a set, printed as PyTorch prints it
+            if padding not in valid_padding_strings:
                 raise ValueError(
-                    f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
+                    f"Invalid padding string {padding!r}, should be one of {valid_padding_strings}"
                 )
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode not in _PADDING_MODES:
+        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in valid_padding_modes:
             raise ValueError(
-                "padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got "
+                f"padding_mode must be one of {valid_padding_modes}, but got "
                 f"padding_mode='{padding_mode}'"
             )
         self.in_channels = in_channels
