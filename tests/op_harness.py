@@ -103,12 +103,8 @@ def make_inputs(inputs, dtypes, seed=0, low=-2.0, high=2.0, noncontig=False) -> 
 def torch_to_numpy(t) -> np.ndarray:
     t = t.detach()
     if str(t.dtype) == "torch.bfloat16":
-        return t.float().numpy().astype(ml_dtypes.bfloat16)
-    if t.is_conj():
-        t = t.resolve_conj()
-    if t.is_neg():
-        t = t.resolve_neg()
-    return t.numpy()
+        return t.float().numpy(force=True).astype(ml_dtypes.bfloat16)
+    return t.numpy(force=True)  # force: conjugate/negative views and ZeroTensor gradients
 
 
 def _is_tensor(x) -> bool:

@@ -12,6 +12,7 @@ backward returns gradients shaped like the op's result.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -19,6 +20,12 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import Node, record
+
+# NOTE [ Floating-point warnings ]: PyTorch computes inf and NaN silently; NumPy warns
+# ("overflow encountered in multiply"). The filter ignores NumPy's RuntimeWarnings raised inside
+# numtorch's own modules only (a user's NumPy code keeps its warnings) and costs nothing until a
+# warning is raised, unlike an ``np.errstate`` around every op.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numtorch\.")
 
 _PY_SCALARS = (int, float, bool, complex)
 
@@ -119,6 +126,8 @@ def binary(input, other):
         x = x.astype(d.np)
     if d is _dtype.bool_ and not isinstance(other, bool):
         other = bool(other)
+    elif d is _dtype.bfloat16:  # ml_dtypes has no weak scalars: bfloat16 + 2.0 would be float32
+        other = d.np.type(other)
     elif type(other) is int and d in _INT_BOUNDS:
         low, high = _INT_BOUNDS[d]
         if not low <= other <= high:  # PyTorch casts the number to the result dtype: it wraps
@@ -151,6 +160,19 @@ class BadOperand(TypeError):
 
 def _bad_operand(other) -> str:
     return f"unsupported operand type(s): 'Tensor' and '{type(other).__name__}'"
+
+
+_CPP_TYPE_NAMES = {
+    "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+    "int32": "int", "int64": "long int", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+    "float32": "float", "float64": "double", "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}  # fmt: skip
+
+
+def cpp_type_name(d: _dtype.dtype) -> str:
+    """The C++ type PyTorch names in some dtype errors ("expected ... float ... but got double")."""
+    return _CPP_TYPE_NAMES[d.name]
 
 
 def float_array(t: Tensor) -> np.ndarray:

@@ -52,15 +52,19 @@ def _result(name, out, tensor):
 
 # --- add / sub ---------------------------------------------------------------------------------
 # NOTE [ Scalar operands ]: ``x + 2`` records the same node as ``x + y`` (PyTorch wraps the number
-# in a tensor). The node returns a gradient for both operands; the engine pairs gradients with
-# ``next_functions``, so the one for a number operand is simply never used.
+# in a tensor), but with a single input: a backward returns one gradient per ``next_functions``
+# entry, so nodes shared by both forms check how many inputs they were recorded with.
 class AddBackward0(Node):
     def backward(self, grad):
+        if len(self.next_functions) == 1:
+            return (grad,)
         return grad, (grad * self.alpha if self.alpha != 1 else grad)
 
 
 class SubBackward0(Node):
     def backward(self, grad):
+        if len(self.next_functions) == 1:
+            return (grad,)
         return grad, -grad if self.alpha == 1 else grad * -self.alpha
 
 
@@ -343,7 +347,7 @@ class PowBackward0(Node):  # tensor ** number
         e = self.exponent
         if e == 0:
             return (grad * 0,)
-        return (grad * e * _conj(a ** (e - 1)),)
+        return (grad * _conj(e * a ** (e - 1)),)  # in this order, as PyTorch (overflow alike)
 
 
 class PowBackward1(Node):  # tensor ** tensor

@@ -13,7 +13,17 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._base import binary, finish, float_array, inplace, wrap, write_out
+from ._base import (
+    NotDifferentiable,
+    binary,
+    check_broadcast,
+    cpp_type_name,
+    finish,
+    float_array,
+    inplace,
+    wrap,
+    write_out,
+)
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -48,15 +58,22 @@ def _erfinv(x: np.ndarray) -> np.ndarray:
 
 
 def _math_ufunc(fn, x: np.ndarray) -> np.ndarray:
-    return np.frompyfunc(fn, 1, 1)(x.astype(np.float64)).astype(x.dtype)
+    return np.asarray(np.frompyfunc(fn, 1, 1)(x.astype(np.float64))).astype(x.dtype)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # 1 / (1 + exp(-x)) without overflow warnings for large negative x.
     with np.errstate(over="ignore"):
-        out = np.exp(-x)
+        out = np.asarray(np.exp(-x))
         out += 1
         return np.reciprocal(out, out=out)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    # PyTorch's (0 < x) - (x < 0): NaN gives 0 (NumPy's sign gives NaN)
+    if x.dtype.kind == "f" or x.dtype.kind == "V":
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+    return np.sign(x)
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
@@ -91,14 +108,31 @@ _UNARY = {
     "erfc": (_erfc, "x", lambda g, x: g * -_TWO_OVER_SQRT_PI * (-x * x).exp(), True),
     "erfinv": (_erfinv, "y", lambda g, y: g * (math.sqrt(math.pi) / 2) * (y * y).exp(), True),
     "relu": (_relu, "y", lambda g, y: g * (y > 0).to(g.dtype), False),
-    "sign": (np.sign, None, lambda g, _: g * 0, False),
+    "sign": (_sign, None, lambda g, _: g * 0, False),
     "floor": (np.floor, None, lambda g, _: g * 0, False),
     "ceil": (np.ceil, None, lambda g, _: g * 0, False),
     "trunc": (np.trunc, None, lambda g, _: g * 0, False),
     "frac": (lambda x: x - np.trunc(x), None, lambda g, _: g, False),
 }  # fmt: skip
 
-_NODE_NAMES = {"relu": "ReluBackward0"}
+_NODE_NAMES = {"log1p": "Log1PBackward0"}
+
+
+def _check_integer_input(name: str, input: Tensor) -> bool:
+    """PyTorch's rules for integer and bool inputs of the non-promoting ops; True means the result
+    is the input's values (rounding an integer changes nothing)."""
+    kind = input._data.dtype.kind
+    if kind not in "biu":
+        return False
+    if name == "frac":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype._legacy}'")
+    if name == "relu" and kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
+    if name in ("floor", "ceil", "trunc"):
+        if kind == "b":
+            raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+        return True
+    return name == "sign" and kind == "b"
 
 
 def _make_unary(name, forward, saves, backward, promotes):
@@ -118,11 +152,7 @@ def _make_unary(name, forward, saves, backward, promotes):
                 f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
             )
         x = float_array(input) if promotes else input._data
-        if (
-            x.dtype.kind in "biu"
-            and name in ("floor", "ceil", "trunc")
-            or (x.dtype.kind == "b" and name == "sign")
-        ):
+        if not promotes and _check_integer_input(name, input):
             result = x.copy()
         else:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -180,11 +210,10 @@ class SgnBackward0(Node):
 def sgn(input: Tensor, *, out=None) -> Tensor:
     """``torch.sgn``: sign, or x/|x| for complex."""
     x = input._data
-    r = (
-        np.where(x == 0, 0, x / np.where(x == 0, 1, np.abs(x))).astype(x.dtype)
-        if x.dtype.kind == "c"
-        else np.sign(x)
-    )
+    if x.dtype.kind == "c":
+        r = np.where(x == 0, 0, x / np.where(x == 0, 1, np.abs(x))).astype(x.dtype)
+    else:
+        r = x.copy() if x.dtype.kind == "b" else _sign(x)
     res = finish(SgnBackward0, r, (input,))
     return write_out(res, out, "sgn") if out is not None else res
 
@@ -194,112 +223,158 @@ class RoundBackward0(Node):
         return (grad * 0,)
 
 
-class RoundBackward1(RoundBackward0):
+class RoundBackward1(RoundBackward0):  # round(decimals=...)
     pass
 
 
-def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
-    """``torch.round``: half to even, optionally to ``decimals`` places."""
+def round(input: Tensor, *, decimals: int | None = None, out=None) -> Tensor:
+    """``torch.round``: half to even, optionally to ``decimals`` places (then computed as PyTorch
+    does: scaled by 10**decimals, rounded, scaled back)."""
     x = input._data
-    if x.dtype.kind in "biu":
-        r = x.copy()
-    elif decimals == 0:
-        r = np.round(x)
+    kind = x.dtype.kind
+    if kind == "b":
+        raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
+    if decimals is None:
+        r = x.copy() if kind in "iu" else np.round(x)
+    elif kind in "iu":
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{input.dtype._legacy}'")
     else:
-        scale = x.dtype.type(10.0**decimals)
-        r = np.round(x * scale) / scale
-    res = finish(RoundBackward1 if decimals else RoundBackward0, r, (input,))
+        ten = x.dtype.type(10.0)
+        if decimals >= 0:
+            scale = ten ** x.dtype.type(decimals)
+            r = np.round(x * scale) / scale
+        else:  # negative decimals divide first, as c10 does, so the scale stays exact
+            scale = ten ** x.dtype.type(-decimals)
+            r = np.round(x / scale) * scale
+    res = finish(RoundBackward0 if decimals is None else RoundBackward1, r, (input,))
     return write_out(res, out, "round") if out is not None else res
 
 
 # --- clamp ----------------------------------------------------------------------------------------
-class ClampBackward1(Node):  # scalar bounds
+class ClampBackward1(Node):  # number bounds: the gradient passes where min <= x <= max
     def backward(self, grad):
         (x,) = self.saved_tensors
-        mask = x.new_ones(())
         inside = None
         if self.min is not None:
             inside = x >= self.min
         if self.max is not None:
             upper = x <= self.max
             inside = upper if inside is None else inside & upper
-        return (grad * inside.to(grad.dtype) if inside is not None else grad * mask,)
+        return (grad.masked_fill(~inside, 0),)
 
 
-class ClampBackward0(Node):  # tensor bounds
+ClampMinBackward0 = type("ClampMinBackward0", (ClampBackward1,), {"__module__": __name__})
+ClampMaxBackward0 = type("ClampMaxBackward0", (ClampBackward1,), {"__module__": __name__})
+
+
+class ClampBackward0(Node):  # tensor bounds (PyTorch's clamp_backward_min_max)
     def backward(self, grad):
         x, lo, hi = self.saved_tensors
-        inside = x == x
-        glo = ghi = None
-        if lo is not None:
-            inside = inside & (x >= lo)
-            glo = grad * (x < lo).to(grad.dtype)
-        if hi is not None:
-            inside = inside & (x <= hi)
-            ghi = grad * (x > hi).to(grad.dtype)
-        return grad * inside.to(grad.dtype), glo, ghi
+        g_x = g_lo = g_hi = None
+        if lo is not None and hi is not None:
+            g_x = grad.masked_fill(~((x >= lo) & (x <= hi)), 0)
+            g_lo = grad.masked_fill(~((x < lo) & (lo < hi)), 0)
+            g_hi = grad.masked_fill(~((x > hi) | (hi < lo)), 0)
+        elif lo is not None:
+            g_x, g_lo = grad.masked_fill(~(x >= lo), 0), grad.masked_fill(~(x < lo), 0)
+        else:
+            g_x, g_hi = grad.masked_fill(~(x <= hi), 0), grad.masked_fill(~(x > hi), 0)
+        return g_x, g_lo, g_hi
 
 
-ClampMinBackward0 = type("ClampMinBackward0", (ClampBackward1,), {})
-ClampMaxBackward0 = type("ClampMaxBackward0", (ClampBackward1,), {})
+ClampMinBackward1 = type("ClampMinBackward1", (ClampBackward0,), {"__module__": __name__})
+ClampMaxBackward1 = type("ClampMaxBackward1", (ClampBackward0,), {"__module__": __name__})
+
+_C_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+                "int64": "int64_t"}  # fmt: skip
+
+
+def _clamp_tensor_bounds(input: Tensor, min, max, node_cls) -> Tensor:
+    tensors = [t for t in (input, min, max) if t is not None]
+    d = _dtype.result_dtype(
+        [t.dtype for t in tensors if t._data.ndim],
+        [t.dtype for t in tensors if not t._data.ndim],
+        [],
+    )
+    r = input._data.astype(d.np, copy=False)
+    with np.errstate(invalid="ignore"):
+        if min is not None:
+            r = np.maximum(r, min._data.astype(d.np, copy=False))  # NaN bounds propagate
+        if max is not None:
+            r = np.minimum(r, max._data.astype(d.np, copy=False))
+    r = np.asarray(r)
+    if r is input._data:
+        r = r.copy()
+    return finish(node_cls, r, (input, min, max), save=(input, min, max))
+
+
+def _clamp_number_bounds(input: Tensor, min, max, node_cls) -> Tensor:
+    d = _dtype.result_dtype(
+        [input.dtype] if input._data.ndim else [],
+        [] if input._data.ndim else [input.dtype],
+        [_dtype.scalar_dtype(v) for v in (min, max) if v is not None],
+    )
+    if d.category == 1:  # c10's checked_convert: unsigned types accept (and wrap) -max..-1 too
+        info = np.iinfo(d.np)
+        low = -int(info.max) if info.min == 0 else int(info.min)
+        bounds = []
+        for v in (min, max):
+            if v is not None and not low <= v <= info.max:
+                raise RuntimeError(
+                    f"value cannot be converted to type {_C_INT_NAMES[d.name]} without overflow"
+                )
+            bounds.append(None if v is None else np.array(v).astype(d.np))
+        min, max = bounds
+    x = input._data.astype(d.np, copy=False)
+    if any(isinstance(v, float) and math.isnan(v) for v in (min, max)):
+        r = np.full_like(x, np.nan)
+    else:
+        r = x
+        with np.errstate(invalid="ignore"):
+            if min is not None:
+                r = np.maximum(r, min)
+            if max is not None:
+                r = np.minimum(r, max)
+        r = np.asarray(r).astype(d.np, copy=False)
+        if r is x:
+            r = x.copy()
+    return finish(node_cls, r, (input,), save=(input,), min=min, max=max)
 
 
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
-    """``torch.clamp(input, min=None, max=None)`` (alias ``clip``); bounds may be numbers or tensors."""
+    """``torch.clamp(input, min=None, max=None)`` (alias ``clip``): both bounds numbers or both
+    tensors; NaN inputs stay NaN, a NaN bound gives NaN, and min > max gives max everywhere."""
+    return _clamp(input, min, max, out, "clamp", ClampBackward1, ClampBackward0)
+
+
+def _clamp(input, min, max, out, name, number_node, tensor_node):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        x = input._data
-        lo = min._data if isinstance(min, Tensor) else min
-        hi = max._data if isinstance(max, Tensor) else max
-        r = x
-        if lo is not None:
-            r = np.maximum(r, lo)
-        if hi is not None:
-            r = np.minimum(r, hi)
-        d = _dtype.result_dtype(
-            [t.dtype for t in (input, min, max) if isinstance(t, Tensor)], [], []
-        )
-        r = np.asarray(r).astype(d.np, copy=False)
-        res = finish(ClampBackward0, r, (input, _t(min), _t(max)), save=(input, _t(min), _t(max)))
-    else:
-        x, _, d = binary(input, min if min is not None else max)
-        if max is not None and min is not None:
-            _, _, d2 = binary(input, max)
-            if d2 is not d:
-                x = input._data.astype(_dtype.promote_types(d, d2).np)
-        lo = None if min is None else min
-        hi = None if max is None else max
-        if x.dtype.kind == "f" and any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)):
-            r = np.full_like(x, np.nan)
-        else:
-            r = (
-                np.clip(x, lo, hi)
-                if not (lo is not None and hi is not None and lo > hi)
-                else np.full_like(x, hi)
+    min_is_tensor, max_is_tensor = isinstance(min, Tensor), isinstance(max, Tensor)
+    if min_is_tensor or max_is_tensor:
+        if (min is not None and not min_is_tensor) or (max is not None and not max_is_tensor):
+            raise TypeError(
+                f"{name}() received an invalid combination of arguments - got (Tensor, "
+                f"{type(min).__name__}, {type(max).__name__}), but expected both bounds to be "
+                "numbers or both tensors"
             )
-        node = (
-            ClampBackward1
-            if (min is not None and max is not None)
-            else (ClampMinBackward0 if max is None else ClampMaxBackward0)
-        )
-        res = finish(node, r, (input,), save=(input,), min=min, max=max)
-    return write_out(res, out, "clamp") if out is not None else res
-
-
-def _t(x):
-    return x if isinstance(x, Tensor) else None
+        res = _clamp_tensor_bounds(input, min, max, tensor_node)
+    else:
+        res = _clamp_number_bounds(input, min, max, number_node)
+    return write_out(res, out, name) if out is not None else res
 
 
 clip = clamp
 
 
-def clamp_min(input: Tensor, min) -> Tensor:
-    return clamp(input, min=min)
+def clamp_min(input: Tensor, min, *, out=None) -> Tensor:
+    """``torch.clamp_min``."""
+    return _clamp(input, min, None, out, "clamp_min", ClampMinBackward0, ClampMinBackward1)
 
 
-def clamp_max(input: Tensor, max) -> Tensor:
-    return clamp(input, max=max)
+def clamp_max(input: Tensor, max, *, out=None) -> Tensor:
+    """``torch.clamp_max``."""
+    return _clamp(input, None, max, out, "clamp_max", ClampMaxBackward0, ClampMaxBackward1)
 
 
 for _name, _fn in {"clamp": clamp, "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
@@ -329,11 +404,18 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
         r = np.where(condition._data, input, other).astype(d.np)
         return wrap(r)
     x, y, d = binary(input, other)
+    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    if condition._data.shape != shape:
+        check_broadcast(condition._data.shape, shape)
     r = np.where(condition._data, x, y)
     if r.dtype != d.np:
         r = r.astype(d.np)
     res = finish(WhereBackward0, r, (None, _t(input), _t(other)), save=(condition,))
     return write_out(res, out, "where") if out is not None else res
+
+
+def _t(x):
+    return x if isinstance(x, Tensor) else None
 
 
 Tensor.where = lambda self, condition, other: where(condition, self, other)
@@ -351,14 +433,29 @@ class LerpBackward1(Node):  # tensor weight
         return grad * (1 - weight), grad * weight, grad * (end - start)
 
 
+def _lerp_array(start, end, weight):
+    """PyTorch's two-sided formula: exact at both ends (weight 0 gives start, 1 gives end)."""
+    diff = end - start
+    return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+
+
 def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
-    """``torch.lerp``: input + weight * (end - input)."""
+    """``torch.lerp``: input + weight * (end - input); ``input``, ``end`` (and a tensor ``weight``)
+    must share a dtype."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(
+                f"expected dtype {cpp_type_name(input.dtype)} for `{name}` but got dtype "
+                f"{cpp_type_name(t.dtype)}"
+            )
+    x, y = input._data, end._data
+    if x.shape != y.shape:
+        check_broadcast(x.shape, y.shape)
     if isinstance(weight, Tensor):
-        r = input._data + weight._data * (end._data - input._data)
+        r = _lerp_array(x, y, weight._data).astype(x.dtype, copy=False)
         res = finish(LerpBackward1, r, (input, end, weight), save=(input, end, weight))
     else:
-        x, y, _ = binary(input, end)
-        r = x + weight * (y - x)
+        r = _lerp_array(x, y, x.dtype.type(weight)).astype(x.dtype, copy=False)
         res = finish(LerpBackward0, r, (input, end), weight=weight)
     return write_out(res, out, "lerp") if out is not None else res
 
@@ -368,11 +465,13 @@ Tensor.lerp_ = inplace(lerp, "lerp_")
 
 
 # --- predicates and small helpers ----------------------------------------------------------------
-def _predicate(fn, name):
+def _predicate(fn, name, integer_value: bool):
     def op(input: Tensor) -> Tensor:
         x = input._data
-        if x.dtype.kind in "biu":
-            return wrap(fn(x.astype(np.float32)) if name != "isfinite" else np.ones(x.shape, bool))
+        if x.dtype.kind in "biu":  # integers are finite and real: a constant, or the sign
+            if name == "signbit":
+                return wrap(x < 0 if x.dtype.kind == "i" else np.zeros(x.shape, bool))
+            return wrap(np.full(x.shape, integer_value))
         return wrap(fn(x))
 
     op.__name__ = op.__qualname__ = name
@@ -381,15 +480,16 @@ def _predicate(fn, name):
     return op
 
 
-isnan = _predicate(np.isnan, "isnan")
-isinf = _predicate(np.isinf, "isinf")
-isfinite = _predicate(np.isfinite, "isfinite")
-isposinf = _predicate(np.isposinf, "isposinf")
-isneginf = _predicate(np.isneginf, "isneginf")
-signbit = _predicate(np.signbit, "signbit")
+isnan = _predicate(np.isnan, "isnan", False)
+isinf = _predicate(np.isinf, "isinf", False)
+isfinite = _predicate(np.isfinite, "isfinite", True)
+isposinf = _predicate(np.isposinf, "isposinf", False)
+isneginf = _predicate(np.isneginf, "isneginf", False)
+signbit = _predicate(np.signbit, "signbit", False)
 
 
 def isreal(input: Tensor) -> Tensor:
+    """``torch.isreal``: True where the imaginary part is 0 (everywhere for real dtypes)."""
     x = input._data
     return wrap(np.imag(x) == 0 if x.dtype.kind == "c" else np.ones(x.shape, bool))
 
@@ -397,27 +497,42 @@ def isreal(input: Tensor) -> Tensor:
 class NanToNumBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * x.isfinite().to(grad.dtype),)
+        return (grad * x.isfinite(),)  # PyTorch's formula: an infinite grad there gives NaN
 
 
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
     """``torch.nan_to_num``: NaN → ``nan``, ±inf → the dtype's extremes (or the values given)."""
     x = input._data
     if x.dtype.kind in "biu":
-        return wrap(x.copy())
-    info = np.finfo(x.dtype) if input.dtype is not _dtype.bfloat16 else _dtype._bfloat16_finfo()
-    r = np.nan_to_num(
-        x,
-        nan=nan,
-        posinf=info.max if posinf is None else posinf,
-        neginf=info.min if neginf is None else neginf,
-    )
-    res = finish(NanToNumBackward0, r, (input,), save=(input,))
+        res = wrap(x.copy())
+    else:
+        info = np.finfo(x.dtype) if input.dtype is not _dtype.bfloat16 else _dtype._bfloat16_finfo()
+        r = np.nan_to_num(
+            x,
+            nan=nan,
+            posinf=info.max if posinf is None else posinf,
+            neginf=info.min if neginf is None else neginf,
+        )
+        res = finish(NanToNumBackward0, r, (input,), save=(input,))
     return write_out(res, out, "nan_to_num") if out is not None else res
 
 
 Tensor.nan_to_num = nan_to_num
 Tensor.nan_to_num_ = inplace(nan_to_num, "nan_to_num_")
+
+
+def _float_operands(input, other):
+    """Both operands in their promoted dtype, integer results promoted to the default float; and
+    that dtype's NumPy type."""
+    x, y, d = binary(input, other)
+    if d.category < 2:
+        f = _dtype.get_default_dtype().np
+        return (
+            np.asarray(x).astype(f),
+            (np.asarray(y).astype(f) if isinstance(y, np.ndarray) else y),
+            f,
+        )
+    return x, y, d.np
 
 
 class Atan2Backward0(Node):
@@ -429,10 +544,9 @@ class Atan2Backward0(Node):
 
 def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``torch.atan2(input, other)``: the angle of (other, input)."""
-    x, y, d = binary(input, other)
-    if d.category < 2:
-        x, y = x.astype(_dtype.get_default_dtype().np), y.astype(_dtype.get_default_dtype().np)
-    res = finish(Atan2Backward0, np.arctan2(x, y), (input, other), save=(input, other))
+    x, y, f = _float_operands(input, other)
+    r = np.asarray(np.arctan2(x, y)).astype(f, copy=False)
+    res = finish(Atan2Backward0, r, (input, other), save=(input, other))
     return write_out(res, out, "atan2") if out is not None else res
 
 
@@ -457,49 +571,116 @@ def hypot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return write_out(res, out, "hypot") if out is not None else res
 
 
-def logit(input: Tensor, eps=None) -> Tensor:
+class LogitBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        g = grad / (x * (1 - x))
+        if self.eps is not None:
+            g = g.masked_fill((x < self.eps) | (x > 1 - self.eps), 0)
+        return (g,)
+
+
+def logit(input: Tensor, eps=None, *, out=None) -> Tensor:
     """``torch.logit``: log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
-    p = input.clamp(eps, 1 - eps) if eps is not None else input
-    return (p / (1 - p)).log()
-
-
-def xlogy(input, other) -> Tensor:
-    """``torch.xlogy``: input * log(other), 0 where input == 0."""
-    if not isinstance(input, Tensor):
-        input = other.new_tensor(input)
-    if not isinstance(other, Tensor):
-        other = input.new_tensor(other).to(
-            input.dtype if input.is_floating_point() else _dtype.get_default_dtype()
-        )
-    prod = input * other.log()
-    return prod.masked_fill((input == 0) & ~other.isnan(), 0)
-
-
-def heaviside(input: Tensor, values: Tensor) -> Tensor:
-    """``torch.heaviside``."""
-    x, v = input._data, values._data
-    return wrap(np.heaviside(x, v).astype(x.dtype))
-
-
-def copysign(input, other) -> Tensor:
-    """``torch.copysign``: |input| with the sign of other (differentiable through ``input``)."""
-    o = other._data if isinstance(other, Tensor) else other
-    sign = np.where(np.signbit(np.asarray(o)), -1, 1)
     x = float_array(input)
-    s = (
-        input.abs() * wrap(sign.astype(x.dtype))
-        if input.dtype is not _dtype.bool_
-        else wrap(np.copysign(x, o))
-    )
-    return s
+    if eps is not None:
+        x = np.clip(x, eps, 1 - eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.log(x / (1 - x))
+    res = finish(LogitBackward0, r, (input,), save=(input,), eps=eps)
+    return write_out(res, out, "logit") if out is not None else res
 
 
-def deg2rad(input: Tensor) -> Tensor:
-    return input * (math.pi / 180)
+class XlogyBackward0(Node):  # tensor, tensor
+    def backward(self, grad):
+        x, y = self.saved_tensors
+        gx = grad * (x != 0).to(grad.dtype).xlogy(y) if self.next_functions[0][0] else None
+        gy = grad * x / y if self.next_functions[1][0] else None
+        return gx, gy
 
 
-def rad2deg(input: Tensor) -> Tensor:
-    return input * (180 / math.pi)
+class XlogyBackward1(Node):  # number, tensor
+    def backward(self, grad):
+        (y,) = self.saved_tensors
+        return (grad * self.self_value / y,)
+
+
+class XlogyBackward2(Node):  # tensor, number
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return (grad * (x != 0).to(grad.dtype).xlogy(self.other_value),)
+
+
+def xlogy(input, other, *, out=None) -> Tensor:
+    """``torch.xlogy``: input * log(other), and 0 where input == 0 (unless other is NaN)."""
+    x, y, f = _float_operands(input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y)).astype(f)
+    if not isinstance(input, Tensor):
+        res = finish(XlogyBackward1, r, (other,), save=(other,), self_value=input)
+    elif not isinstance(other, Tensor):
+        res = finish(XlogyBackward2, r, (input,), save=(input,), other_value=other)
+    else:
+        res = finish(XlogyBackward0, r, (input, other), save=(input, other))
+    return write_out(res, out, "xlogy") if out is not None else res
+
+
+def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
+    """``torch.heaviside``: 0 below zero, 1 above, ``values`` at zero; no derivative."""
+    if input.dtype is not values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    x, v = input._data, values._data
+    r = np.where(x == 0, v, (x > 0)).astype(x.dtype)
+    res = finish(NotDifferentiable, r, (input, values), op="heaviside")
+    return write_out(res, out, "heaviside") if out is not None else res
+
+
+class CopysignBackward0(Node):  # tensor sign source
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        ratio = (self.saved_output / x).masked_fill(x == 0, 0)
+        return grad * ratio, (grad * 0 if self.next_functions[1][0] is not None else None)
+
+
+class CopysignBackward1(Node):  # number sign source
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return (grad * (self.saved_output / x).masked_fill(x == 0, 0),)
+
+
+def copysign(input, other, *, out=None) -> Tensor:
+    """``torch.copysign``: |input| with the sign of ``other`` (integers give floats)."""
+    x, y, f = _float_operands(input, other)
+    r = np.asarray(np.copysign(x, y)).astype(f, copy=False)
+    if isinstance(other, Tensor):
+        res = finish(CopysignBackward0, r, (input, other), save=(input,), save_output=True)
+    else:
+        res = finish(CopysignBackward1, r, (input,), save=(input,), save_output=True)
+    return write_out(res, out, "copysign") if out is not None else res
+
+
+class Deg2RadBackward0(Node):
+    def backward(self, grad):
+        return (grad * self.factor,)
+
+
+Rad2DegBackward0 = type("Rad2DegBackward0", (Deg2RadBackward0,), {"__module__": __name__})
+
+
+def deg2rad(input: Tensor, *, out=None) -> Tensor:
+    """``torch.deg2rad`` (integers give the default float dtype)."""
+    x = float_array(input)
+    factor = math.pi / 180
+    res = finish(Deg2RadBackward0, x * x.dtype.type(factor), (input,), factor=factor)
+    return write_out(res, out, "deg2rad") if out is not None else res
+
+
+def rad2deg(input: Tensor, *, out=None) -> Tensor:
+    """``torch.rad2deg``."""
+    x = float_array(input)
+    factor = 180 / math.pi
+    res = finish(Rad2DegBackward0, x * x.dtype.type(factor), (input,), factor=factor)
+    return write_out(res, out, "rad2deg") if out is not None else res
 
 
 def positive(input: Tensor) -> Tensor:
@@ -542,8 +723,11 @@ def angle(input: Tensor) -> Tensor:
     )
 
 
-for _fn in (hypot, logit, xlogy, heaviside, copysign, deg2rad, rad2deg, positive, conj, angle):
+for _fn in (hypot, logit, xlogy, heaviside, copysign, deg2rad, rad2deg, positive, conj, angle,
+            isreal):  # fmt: skip
     setattr(Tensor, _fn.__name__, _fn)
+for _fn in (hypot, logit, xlogy, copysign, deg2rad, rad2deg, heaviside):
+    setattr(Tensor, _fn.__name__ + "_", inplace(_fn, _fn.__name__ + "_"))
 Tensor.__pos__ = positive
 Tensor.real = property(real)
 Tensor.imag = property(imag)
