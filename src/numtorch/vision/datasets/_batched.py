@@ -105,17 +105,24 @@ def _array_of(x) -> np.ndarray | None:
 
 
 def getitems_uint8_images(
-    dataset, indices: Sequence[int], data, targets, per_sample_getitem: Callable
+    dataset,
+    indices: Sequence[int],
+    data,
+    targets,
+    per_sample_getitem: Callable,
+    int_targets: bool = True,
 ) -> list[tuple[Any, Any]]:
     """``__getitems__`` of a dataset whose ``data`` is an N×H×W or N×H×W×C uint8 array (tensor or
     ndarray) of images and ``targets`` its labels, where ``dataset[i]`` is
-    ``(transform(PIL image of data[i]), target_transform(int(targets[i])))``.
+    ``(transform(PIL image of data[i]), target_transform(targets[i]))``, with ``int(targets[i])``
+    when ``int_targets`` (MNIST's tensor of labels) and ``targets[i]`` as stored otherwise (CIFAR's
+    list).
 
     ``per_sample_getitem`` is the class's own ``__getitem__``: the fast path runs only while the
     dataset's class still uses it."""
     steps = batch_plan(dataset.transform)
     images = _array_of(data)
-    labels = _array_of(targets)
+    labels = _array_of(targets) if int_targets else targets
     idx = None
     if (
         steps is not None
@@ -135,7 +142,10 @@ def getitems_uint8_images(
         # reshape, not [..., None]: the new axis gets the stride PyTorch gives it, not 0.
         batch = batch.reshape(*batch.shape, 1)
     samples = apply_batched(steps, batch).unbind(0)
-    target_list = [int(t) for t in labels[idx].tolist()]
+    if int_targets:
+        target_list = [int(t) for t in labels[idx].tolist()]
+    else:
+        target_list = [labels[i] for i in idx.tolist()]
     target_transform = dataset.target_transform
     if target_transform is not None:
         target_list = [target_transform(t) for t in target_list]
