@@ -279,3 +279,185 @@ def test_getitems_follows_replaced_data(fake_root):
     assert len(ds) == 10
     assert_same_samples(ds.__getitems__([0, 9]), [ds[0], ds[9]])
     np.testing.assert_array_equal(ds[0][0].numpy()[0], arrays["train"][0][10] / np.float32(255))
+
+
+# --- CIFAR ---------------------------------------------------------------------------------------
+def make_cifar(root, protocol=2, n=12):
+    import pickle
+
+    from numtorch.vision.datasets.utils import calculate_md5
+
+    folder = os.path.join(root, "cifar-10-batches-py")
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(3)
+    batches = {}
+    for name in ("data_batch_1", "data_batch_2", "test_batch"):
+        data = rng.integers(0, 256, size=(n, 3072), dtype=np.uint8)
+        labels = [int(v) for v in rng.integers(0, 10, size=n)]
+        with open(os.path.join(folder, name), "wb") as f:
+            pickle.dump({"batch_label": "x", "data": data, "labels": labels}, f, protocol=protocol)
+        batches[name] = (data, labels)
+    with open(os.path.join(folder, "batches.meta"), "wb") as f:
+        pickle.dump({"label_names": [f"c{i}" for i in range(10)]}, f, protocol=protocol)
+
+    class SmallCIFAR10(datasets.CIFAR10):
+        train_list = [
+            [n_, calculate_md5(os.path.join(folder, n_))] for n_ in ("data_batch_1", "data_batch_2")
+        ]
+        test_list = [["test_batch", calculate_md5(os.path.join(folder, "test_batch"))]]
+        meta = {
+            "filename": "batches.meta",
+            "key": "label_names",
+            "md5": calculate_md5(os.path.join(folder, "batches.meta")),
+        }
+
+    return SmallCIFAR10, batches
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_cifar_layout_and_samples(tmp_path, protocol):
+    cls, batches = make_cifar(str(tmp_path), protocol)
+    ds = cls(str(tmp_path), train=True)
+    expected = np.vstack([batches["data_batch_1"][0], batches["data_batch_2"][0]])
+    expected = expected.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    assert isinstance(ds.data, np.ndarray) and ds.data.shape == (24, 32, 32, 3)
+    np.testing.assert_array_equal(ds.data, expected)
+    assert ds.targets == batches["data_batch_1"][1] + batches["data_batch_2"][1]
+    assert ds.classes[3] == "c3" and ds.class_to_idx["c9"] == 9
+    img, label = ds[13]
+    assert img.mode == "RGB" and img.size == (32, 32)
+    np.testing.assert_array_equal(np.asarray(img), expected[13])
+    assert label == ds.targets[13]
+    test = cls(str(tmp_path), train=False, transform=ToTensor())
+    indices = [0, 11, 5, 5]
+    assert_same_samples(test.__getitems__(indices), [test[i] for i in indices])
+    x, _ = test[0]
+    assert x.shape == (3, 32, 32)
+    np.testing.assert_array_equal(
+        x.numpy(), batches["test_batch"][0][0].reshape(3, 32, 32) / np.float32(255)
+    )
+
+
+def test_cifar_missing_and_corrupt(tmp_path):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^Dataset not found or corrupted. You can use download=True to download it$",
+    ):
+        datasets.CIFAR10(str(tmp_path))
+    cls, _ = make_cifar(str(tmp_path))
+    with open(os.path.join(tmp_path, "cifar-10-batches-py", "test_batch"), "ab") as f:
+        f.write(b"x")
+    with pytest.raises(RuntimeError, match="Dataset not found or corrupted"):
+        cls(str(tmp_path), train=False)
+
+
+def test_cifar_unpickler_refuses_code(tmp_path):
+    import pickle
+
+    from numtorch.vision.datasets.utils import calculate_md5
+
+    cls, _ = make_cifar(str(tmp_path))
+    path = os.path.join(tmp_path, "cifar-10-batches-py", "test_batch")
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    with open(path, "wb") as f:
+        pickle.dump({"data": Evil(), "labels": []}, f, protocol=2)
+    cls.test_list = [["test_batch", calculate_md5(path)]]
+    with pytest.raises(pickle.UnpicklingError, match="refusing to load the global") as info:
+        cls(str(tmp_path), train=False)
+    assert path in str(info.value)
+
+
+# --- folders -------------------------------------------------------------------------------------
+def make_image_folder(root):
+    rng = np.random.default_rng(5)
+    arrays = {}
+    for cls, names in (
+        ("cat", ["b.png", "a.png"]),
+        ("dog", ["c.bmp", "notes.txt"]),
+        ("empty_ok", []),
+    ):
+        os.makedirs(os.path.join(root, cls), exist_ok=True)
+        for name in names:
+            path = os.path.join(root, cls, name)
+            if name.endswith(".txt"):
+                with open(path, "w") as f:
+                    f.write("not an image")
+                continue
+            array = rng.integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
+            Image.fromarray(array).save(path)
+            arrays[path] = array
+    return arrays
+
+
+def test_image_folder(tmp_path):
+    arrays = make_image_folder(str(tmp_path))
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"Found no valid file for the classes empty_ok. Supported extensions are: .jpg",
+    ):
+        datasets.ImageFolder(str(tmp_path))
+    ds = datasets.ImageFolder(str(tmp_path), allow_empty=True, transform=ToTensor())
+    assert ds.classes == ["cat", "dog", "empty_ok"] and ds.class_to_idx == {
+        "cat": 0,
+        "dog": 1,
+        "empty_ok": 2,
+    }
+    root = str(tmp_path)
+    assert ds.samples == [
+        (os.path.join(root, "cat", "a.png"), 0),
+        (os.path.join(root, "cat", "b.png"), 0),
+        (os.path.join(root, "dog", "c.bmp"), 1),
+    ]
+    assert ds.targets == [0, 0, 1] and ds.imgs is ds.samples
+    x, y = ds[2]
+    np.testing.assert_array_equal(
+        x.numpy(), arrays[os.path.join(root, "dog", "c.bmp")].transpose(2, 0, 1) / np.float32(255)
+    )
+    assert y == 1
+
+
+def test_dataset_folder_and_helpers(tmp_path):
+    make_image_folder(str(tmp_path))
+    from numtorch.vision.datasets.folder import IMG_EXTENSIONS, find_classes, make_dataset
+
+    assert ".png" in IMG_EXTENSIONS
+    classes, _ = find_classes(str(tmp_path))
+    assert classes == ["cat", "dog", "empty_ok"]
+    texts = make_dataset(str(tmp_path), {"dog": 0}, extensions=(".txt",))
+    assert texts == [(os.path.join(str(tmp_path), "dog", "notes.txt"), 0)]
+    with pytest.raises(
+        ValueError,
+        match="Both extensions and is_valid_file cannot be None or not None at the same time",
+    ):
+        make_dataset(str(tmp_path), {"dog": 0})
+    ds = datasets.DatasetFolder(
+        str(tmp_path), loader=lambda p: open(p).read(), extensions=(".txt",), allow_empty=True
+    )
+    assert len(ds) == 1 and ds[0] == ("not an image", 1)
+    with pytest.raises(FileNotFoundError, match="Couldn't find any class folder in"):
+        find_classes(str(tmp_path / "cat"))
+
+
+# --- FakeData ------------------------------------------------------------------------------------
+def test_fakedata_reproducible_and_like_torchvision(torch):
+    numtorch.manual_seed(99)
+    before = numtorch.rand(3)
+    numtorch.manual_seed(99)
+    ds = datasets.FakeData(size=4, image_size=(3, 6, 7), num_classes=5, random_offset=10)
+    img, target = ds[2]
+    # The global stream is left where it was.
+    np.testing.assert_array_equal(numtorch.rand(3).numpy(), before.numpy())
+    torch.manual_seed(12)
+    ref = torch.randn(3, 6, 7)
+    ref_target = torch.randint(0, 5, size=(1,), dtype=torch.long)[0].item()
+    assert type(target) is int and target == ref_target
+    np.testing.assert_array_equal(
+        np.asarray(img), (ref.permute(1, 2, 0).numpy() * 255).astype(np.uint8)
+    )
+    with pytest.raises(IndexError, match="^FakeData index out of range$"):
+        ds[4]
+    assert repr(ds) == "Dataset FakeData\n    Number of datapoints: 4"
