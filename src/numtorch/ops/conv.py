@@ -8,7 +8,7 @@ NOTE [ im2col convolution ]
 number of output positions) through one strided view (``as_strided``), so the copy is a single
 NumPy call, never a Python loop over pixels. A convolution is then one batched matmul
 ``(g, Cout/g, C/g·∏K) @ (N, g, C/g·∏K, L)`` whose result is already in (N, Cout, *O) order (no
-transpose copy). ``_col2im`` is its adjoint: it adds each kernel offset's slab back into the
+transpose copy; NOTE [ im2col layouts ] has the other arrangement). ``_col2im`` is its adjoint: it adds each kernel offset's slab back into the
 (padded) input, a loop over the ∏K kernel offsets, each a vectorised strided add.
 
 Backward is written with tensor ops (matmul, ``_im2col``/``_col2im`` as differentiable ops), so
@@ -32,6 +32,16 @@ from ._base import finish
 
 __all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]  # fmt: skip
+
+# NOTE [ im2col layouts ]
+# Columns are always (N, C·∏K, L) logically. Physically they are either sample-major (contiguous as
+# such: one small GEMM per sample whose result lands in (N, Cout, L) order, no transposes) or
+# patch-major (a transposed view of a contiguous (C·∏K, N, L) array: one large GEMM for the whole
+# batch, paying for a transposed copy of the output and of its gradient). With few input channels
+# the patch is short, the GEMMs are thin and those transposes would cost as much as the GEMM itself:
+# sample-major wins. With long patches one large GEMM wins: it keeps BLAS's threads busy instead of
+# synchronising them N times per product, which matters most on a loaded machine.
+_PATCH_MAJOR_MIN = 64
 
 # Keep the forward's im2col array for backward when it is at most this big; larger ones are
 # recomputed from the saved input (a copy, cheaper than holding ∏K times the input in memory).
@@ -92,25 +102,31 @@ def _pad_array(x: np.ndarray, pads) -> np.ndarray:
     return out
 
 
-def _im2col(x: np.ndarray, kernel, stride, pads, dilation) -> tuple[np.ndarray, tuple]:
-    """(N, C, *S) → ((N, C·∏K, L) columns, output sizes O). NOTE [ im2col convolution ]."""
+def _im2col(
+    x: np.ndarray, kernel, stride, pads, dilation, patch_major: bool = False
+) -> tuple[np.ndarray, tuple]:
+    """(N, C, *S) → ((N, C·∏K, L) columns, output sizes O). NOTE [ im2col convolution ].
+
+    ``patch_major``: the columns are a view of a contiguous (C·∏K, N, L) array (NOTE [ im2col layouts ]).
+    """
     xp = _pad_array(x, pads)
     n, c = xp.shape[:2]
     out = _out_sizes(x.shape[2:], kernel, stride, pads, dilation)
     sp = xp.strides[2:]
-    windows = as_strided(
-        xp,
-        shape=(n, c, *kernel, *out),
-        strides=(
-            *xp.strides[:2],
-            *(s * d for s, d in zip(sp, dilation)),
-            *(s * st for s, st in zip(sp, stride)),
-        ),  # fmt: skip
-        writeable=False,
-    )
-    col = np.empty(windows.shape, x.dtype)
+    kernel_strides = tuple(s * d for s, d in zip(sp, dilation))
+    out_strides = tuple(s * st for s, st in zip(sp, stride))
+    sn, sc = xp.strides[:2]
+    if patch_major:
+        shape, strides = (c, *kernel, n, *out), (sc, *kernel_strides, sn, *out_strides)
+    else:
+        shape, strides = (n, c, *kernel, *out), (sn, sc, *kernel_strides, *out_strides)
+    windows = as_strided(xp, shape=shape, strides=strides, writeable=False)
+    col = np.empty(shape, x.dtype)
     np.copyto(col, windows)
-    return col.reshape(n, c * math.prod(kernel), math.prod(out)), out
+    patch, positions = c * math.prod(kernel), math.prod(out)
+    if patch_major:
+        return col.reshape(patch, n, positions).transpose(1, 0, 2), out
+    return col.reshape(n, patch, positions), out
 
 
 def _col2im(col: np.ndarray, spatial, kernel, stride, pads, dilation) -> np.ndarray:
@@ -189,11 +205,19 @@ class ConvolutionBackward0(Node):
         cout = weight.shape[0]
         positions = math.prod(grad.shape[2:])
         patch = weight.numel() // cout  # C/g·∏K: one output channel's receptive field
-        grads = grad.reshape(n, g, cout // g, positions)
+        patch_major = patch >= _PATCH_MAJOR_MIN  # NOTE [ im2col layouts ]
+        if patch_major:  # (g, Cout/g, N·L): one GEMM for the batch
+            grads = grad.transpose(0, 1).reshape(g, cout // g, n * positions)
+        else:  # (N, g, Cout/g, L): one GEMM per sample
+            grads = grad.reshape(n, g, cout // g, positions)
         grad_input = grad_weight = None
         if need_input:
             w_t = weight.reshape(g, cout // g, patch).transpose(1, 2)
-            cols = w_t.matmul(grads).reshape(n, g * patch, positions)
+            cols = w_t.matmul(grads)
+            if patch_major:
+                cols = cols.reshape(g * patch, n, positions).transpose(0, 1)
+            else:
+                cols = cols.reshape(n, g * patch, positions)
             grad_input = col2im(
                 cols, input.shape[2:], self.kernel, self.stride, self.pads, self.dilation
             )
@@ -202,8 +226,12 @@ class ConvolutionBackward0(Node):
                 col = Tensor._make(self.col)
             else:
                 col = im2col(input, self.kernel, self.stride, self.pads, self.dilation)
-            col = col.reshape(n, g, patch, positions).transpose(-1, -2)
-            grad_weight = grads.matmul(col).sum(0).reshape(weight.shape)
+            if patch_major:
+                col = col.transpose(0, 1).reshape(g, patch, n * positions)
+                grad_weight = grads.matmul(col.transpose(-1, -2)).reshape(weight.shape)
+            else:
+                col = col.reshape(n, g, patch, positions).transpose(-1, -2)
+                grad_weight = grads.matmul(col).sum(0).reshape(weight.shape)
         return grad_input, grad_weight, grad_bias
 
     def _transposed(self, input, weight, grad, need_input, need_weight):
@@ -291,11 +319,21 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
                 f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be greater "
                 "than actual input size"
             )
-        col, out = _im2col(x, kernel, stride, pads, dilation)
         cout = w.shape[0]
         patch = w.size // cout
         wg = w.reshape(groups, cout // groups, patch)
-        res = np.matmul(wg, col.reshape(n, groups, patch, col.shape[-1])).reshape(n, cout, *out)
+        patch_major = patch >= _PATCH_MAJOR_MIN  # NOTE [ im2col layouts ]
+        col, out = _im2col(x, kernel, stride, pads, dilation, patch_major)
+        positions = col.shape[-1]
+        if patch_major:
+            prod = np.matmul(wg, col.transpose(1, 0, 2).reshape(groups, patch, n * positions))
+            res = np.empty((n, cout, *out), x.dtype)
+            np.copyto(
+                res.reshape(n, cout, positions), prod.reshape(cout, n, positions).transpose(1, 0, 2)
+            )
+        else:
+            prod = np.matmul(wg, col.reshape(n, groups, patch, positions))
+            res = prod.reshape(n, cout, *out)
         if col.nbytes > _KEEP_COL_BYTES:
             col = None
     if bias is not None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._base import finish
+from ._base import finish, needs_grad
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
@@ -112,25 +112,30 @@ def _size_str(shape) -> str:
 
 
 # --- max pooling ---------------------------------------------------------------------------------
-def _max_forward(x: np.ndarray, geo: _Geometry) -> tuple[np.ndarray, np.ndarray]:
-    """The maxima and, per output, the kernel offset they came from (NOTE [ Pooling by kernel offsets ])."""
+def _max_forward(x: np.ndarray, geo: _Geometry, need_arg: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The maxima and, if ``need_arg``, the kernel offset each came from (NOTE [ Pooling by kernel
+    offsets ]). Without the offsets it is a chain of ``np.maximum`` (NaN-propagating, like PyTorch).
+    """
     floating = x.dtype.kind in "fc" or x.dtype.kind == "V"
-    fill = -np.inf if floating else np.iinfo(x.dtype).min
-    xp = geo.pad(x, fill)
-    n_offsets = math.prod(geo.kernel)
-    arg_dtype = np.uint8 if n_offsets <= 256 else np.int32
-    best = arg = None
-    for k, view in geo.offsets():
-        v = xp[view]
-        if best is None:
-            best = v.copy()
-            arg = np.zeros(best.shape, arg_dtype)
-            continue
-        take = v > best
-        if floating:
-            take |= v != v  # a NaN always wins, as in PyTorch's kernel
+    xp = geo.pad(x, -np.inf if floating else np.iinfo(x.dtype).min)
+    views = [xp[view] for _, view in geo.offsets()]
+    best = views[0].copy()
+    if not need_arg:
+        for v in views[1:]:
+            np.maximum(best, v, out=best)
+        return best, None
+    arg = np.zeros(best.shape, np.uint8 if len(views) <= 256 else np.int32)
+    for k, v in enumerate(views[1:], 1):
+        take = np.greater(v, best)
         np.copyto(best, v, where=take)
-        arg[take] = k
+        np.copyto(arg, k, where=take)
+    if floating and np.isnan(x.sum()):  # rare: redo with PyTorch's rule, a NaN always wins
+        best[...] = views[0]
+        arg[...] = 0
+        for k, v in enumerate(views[1:], 1):
+            take = np.greater(v, best) | np.isnan(v)
+            np.copyto(best, v, where=take)
+            np.copyto(arg, k, where=take)
     return best, arg
 
 
@@ -149,9 +154,13 @@ def _flat_indices(arg: np.ndarray, geo: _Geometry) -> np.ndarray:
 def _scatter(grad: np.ndarray, arg: np.ndarray, geo: _Geometry) -> np.ndarray:
     """Adjoint of the max selection: each gradient goes to the input element that won its window."""
     res = np.zeros(grad.shape[: grad.ndim - len(geo.kernel)] + geo.padded(), grad.dtype)
-    zero = grad.dtype.type(0)
+    overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(geo.kernel, geo.stride, geo.dilation))
     for k, view in geo.offsets():
-        res[view] += np.where(arg == k, grad, zero)
+        won = arg == k
+        if overlapping:  # windows share inputs: add
+            res[view] += np.where(won, grad, grad.dtype.type(0))
+        else:  # each input is in at most one window: write
+            np.copyto(res[view], grad, where=won)
     return res[geo.interior()]
 
 
@@ -199,7 +208,7 @@ def _max_gather(x: Tensor, arg, geo) -> Tensor:
     return finish(_MAX_NODES[len(geo.kernel)], _gather(x._data, arg, geo), (x,), arg=arg, geo=geo)
 
 
-def _check_max_pool(x: np.ndarray, nd: int, kernel, stride, padding, dilation, name: str) -> None:
+def _check_max_pool(x: np.ndarray, nd: int, kernel, stride, padding, dilation) -> None:
     if any(k <= 0 for k in kernel):
         raise RuntimeError(
             "kernel size should be greater than zero, but got "
@@ -241,17 +250,17 @@ def _too_small(x: np.ndarray, geo: _Geometry) -> None:
         )
 
 
-def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, name):
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     fn = f"max_pool{nd}d"
     kernel = _tuple(kernel_size, nd, "kernel_size", fn)
     stride = _tuple(stride, nd, "stride", fn, default=kernel)
     padding = _tuple(padding, nd, "padding", fn)
     dilation = _tuple(dilation, nd, "dilation", fn)
     x = input._data
-    _check_max_pool(x, nd, kernel, stride, padding, dilation, name)
+    _check_max_pool(x, nd, kernel, stride, padding, dilation)
     geo = _Geometry(x.shape[-nd:], kernel, stride, padding, dilation, ceil_mode)
     _too_small(x, geo)
-    out, arg = _max_forward(x, geo)
+    out, arg = _max_forward(x, geo, need_arg=return_indices or needs_grad(input))
     res = finish(_MAX_NODES[nd], out, (input,), arg=arg, geo=geo)
     return res, arg, geo
 
@@ -259,7 +268,7 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, name
 def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode: bool = False, return_indices: bool = True):  # fmt: skip
     """``torch.nn.functional.max_pool2d_with_indices``: (output, int64 flat indices into H·W)."""
-    res, arg, geo = _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "")
+    res, arg, geo = _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
     return res, Tensor._make(_flat_indices(arg, geo))
 
 
@@ -268,13 +277,13 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     """``torch.nn.functional.max_pool2d`` over (N, C, H, W) or (C, H, W)."""
     if return_indices:
         return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "")[0]
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, False)[0]
 
 
 def max_pool3d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode: bool = False, return_indices: bool = True):  # fmt: skip
     """``torch.nn.functional.max_pool3d_with_indices``."""
-    res, arg, geo = _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "")
+    res, arg, geo = _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, True)
     return res, Tensor._make(_flat_indices(arg, geo))
 
 
@@ -283,7 +292,7 @@ def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     """``torch.nn.functional.max_pool3d`` over (N, C, D, H, W) or (C, D, H, W)."""
     if return_indices:
         return max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "")[0]
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, False)[0]
 
 
 def _one(value, name: str) -> int:
