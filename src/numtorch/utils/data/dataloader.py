@@ -25,7 +25,9 @@ import os
 import pickle
 import queue
 import signal
+import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -389,7 +391,11 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         if self._num_workers != 0:
             raise AssertionError("_SingleProcessDataLoaderIter requires num_workers == 0")
         self._dataset_fetcher = _DatasetKind.create_fetcher(
-            self._dataset_kind, self._dataset, self._auto_collation, self._collate_fn, self._drop_last
+            self._dataset_kind,
+            self._dataset,
+            self._auto_collation,
+            self._collate_fn,
+            self._drop_last,
         )
 
     def _next_data(self):
@@ -415,8 +421,60 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 # Shutdown (end of the epoch unless persistent_workers, an error that ends the iterator, or the
 # iterator being garbage-collected): set ``done_event`` so workers skip any queued tasks, send
 # each worker ``None``, join them briefly, and terminate whatever has not exited. Workers also
-# watch their parent and exit when it is gone. An iterator that a forked child inherited (a
-# worker forked while an older iterator was alive) never touches processes it did not start.
+# watch their parent and exit when it is gone.
+#
+# The processes and queues live in a ``_WorkerPool`` that the iterator does not own alone: a
+# ``weakref.finalize`` on the iterator holds the pool and shuts it down when the iterator is
+# collected. (A ``__del__`` would not do: an iterator caught in a reference cycle, say through the
+# traceback of an exception it raised, is collected together with its queues, whose own
+# finalizers may already have stopped the threads that deliver the exit message, so the workers
+# would only be killed after a timeout.) A pool that a forked child inherited (a worker forked
+# while an older iterator was alive) never touches processes it did not start.
+class _WorkerPool:
+    """The worker processes of one iterator, their index queues, the shared result queue and the
+    ``done_event``; ``shutdown`` stops them all (once, and only in the process that started them)."""
+
+    def __init__(self, context, num_workers: int) -> None:
+        self.owner_pid = os.getpid()
+        self.workers: list = []
+        self.index_queues = [context.Queue() for _ in range(num_workers)]
+        for index_queue in self.index_queues:
+            index_queue.cancel_join_thread()  # unsent tasks must not block our exit
+        self.result_queue = context.Queue()
+        self.done_event = context.Event()
+        self.exit_sent = [False] * num_workers
+        self.is_shut_down = False
+
+    def send_exit(self, worker_id: int) -> None:
+        """Tell one worker to exit (``None`` on its index queue)."""
+        if not self.exit_sent[worker_id]:
+            self.exit_sent[worker_id] = True
+            self.index_queues[worker_id].put(None)
+
+    def shutdown(self) -> None:
+        if self.is_shut_down or _utils.python_exit_status or os.getpid() != self.owner_pid:
+            return
+        self.is_shut_down = True
+        try:
+            self.done_event.set()
+            for worker_id, worker in enumerate(self.workers):
+                if worker.is_alive():
+                    self.send_exit(worker_id)
+            # One grace period for all (a worker busy in __getitem__ answers when it is done).
+            deadline = time.monotonic() + _utils.MP_STATUS_CHECK_INTERVAL
+            for worker in self.workers:
+                worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        finally:
+            for worker in self.workers:
+                if worker.is_alive():
+                    worker.terminate()
+            for worker in self.workers:
+                worker.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
+            for q in [*self.index_queues, self.result_queue]:
+                q.cancel_join_thread()
+                q.close()
+
+
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """Fetch and collate in ``num_workers`` worker processes; see NOTE [ Worker lifecycle ]."""
 
@@ -425,36 +483,35 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         if self._num_workers <= 0:
-            raise AssertionError("num_workers must be greater than 0 for MultiProcessingDataLoaderIter")
+            raise AssertionError(
+                "num_workers must be greater than 0 for MultiProcessingDataLoaderIter"
+            )
         if self._prefetch_factor <= 0:
-            raise AssertionError("prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter")
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+            )
         context = loader.multiprocessing_context or multiprocessing.get_context()
         self._worker_init_fn = loader.worker_init_fn
-        self._owner_pid = os.getpid()
-        self._shutdown = False
-        self._workers: list = []
-        self._index_queues: list = []
         self._workers_status = [True] * self._num_workers  # False: will answer no more tasks
-        self._worker_result_queue = context.Queue()
-        self._data_queue = self._worker_result_queue
-        self._workers_done_event = context.Event()
+        pool = self._pool = _WorkerPool(context, self._num_workers)
+        self._shutdown_workers = weakref.finalize(self, pool.shutdown)
+        self._workers = pool.workers
+        self._index_queues = pool.index_queues
+        self._data_queue = pool.result_queue
         try:
             for worker_id in range(self._num_workers):
-                index_queue = context.Queue()
-                index_queue.cancel_join_thread()  # unsent tasks must not block our exit
                 worker = context.Process(
                     target=_worker_loop,
                     args=(
-                        self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
-                        self._workers_done_event, self._auto_collation, self._collate_fn,
+                        self._dataset_kind, self._dataset, pool.index_queues[worker_id],
+                        pool.result_queue, pool.done_event, self._auto_collation, self._collate_fn,
                         self._drop_last, self._base_seed, self._worker_init_fn, worker_id,
                         self._num_workers, self._persistent_workers,
                     ),
                     daemon=True,
                 )  # fmt: skip
                 worker.start()
-                self._index_queues.append(index_queue)
-                self._workers.append(worker)
+                pool.workers.append(worker)
         except BaseException:
             self._shutdown_workers()  # e.g. an unpicklable dataset under "spawn"
             raise
@@ -562,8 +619,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     self._shutdown_workers()
                 raise StopIteration
 
-            if self._shutdown or self._tasks_outstanding <= 0:
-                raise AssertionError("Invalid iterator state: shutdown or no outstanding tasks when fetching next data")
+            if self._pool.is_shut_down or self._tasks_outstanding <= 0:
+                raise AssertionError(
+                    "Invalid iterator state: shutdown or no outstanding tasks when fetching next data"
+                )
             task_idx, data = self._get_data()
             self._tasks_outstanding -= 1
             worker_id = self._pending.pop(task_idx)
@@ -623,30 +682,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     # --- shutting down ------------------------------------------------------------------------
     def _mark_worker_as_unavailable(self, worker_id: int) -> None:
-        """Tell worker ``worker_id`` to exit (``None`` on its index queue); send it nothing more."""
-        self._index_queues[worker_id].put(None)
+        """Send worker ``worker_id`` nothing more, and tell it to exit."""
         self._workers_status[worker_id] = False
-
-    def _shutdown_workers(self) -> None:
-        if _utils.python_exit_status or self._shutdown or os.getpid() != self._owner_pid:
-            return
-        self._shutdown = True
-        try:
-            self._workers_done_event.set()
-            for worker_id, worker in enumerate(self._workers):
-                if worker.is_alive() and (self._persistent_workers or self._workers_status[worker_id]):
-                    self._mark_worker_as_unavailable(worker_id)
-            for worker in self._workers:
-                worker.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
-        finally:
-            for worker in self._workers:
-                if worker.is_alive():
-                    worker.terminate()
-                    worker.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
-            for q in [*self._index_queues, self._worker_result_queue]:
-                q.cancel_join_thread()
-                q.close()
-
-    def __del__(self) -> None:
-        if hasattr(self, "_shutdown"):  # __init__ got far enough to have started something
-            self._shutdown_workers()
+        self._pool.send_exit(worker_id)

@@ -118,7 +118,13 @@ class ExceptionWrapper:
         except Exception:
             # A type that cannot be built from one message string: say what happened anyway.
             raise RuntimeError(message) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            # This frame is on the exception's traceback: holding the exception here would make a
+            # reference cycle that keeps the loader iterator (and its workers) alive until the
+            # cyclic garbage collector runs.
+            del exception
 
 
 class _ParentWatchdog:
