@@ -38,24 +38,28 @@ class AddmmBackward0(Node):
         need_w = self.next_functions[1][0] is not None
         need_b = len(self.next_functions) > 2 and self.next_functions[2][0] is not None
         if grad_mode.enabled:  # create_graph: differentiable ops (NOTE [ Fused backward paths ])
-            return (
+            grads = (
                 grad.mm(weight) if need_x else None,
                 grad.t().mm(x) if need_w else None,
                 grad.sum(0) if need_b else None,
             )
+            return grads[: len(self.next_functions)]
         g = grad._data
-        return (
+        grads = (
             _wrap(g @ weight._data) if need_x else None,
             _wrap(g.T @ x._data) if need_w else None,
             _wrap(np.add.reduce(g, axis=0)) if need_b else None,
         )
+        return grads if need_b else grads[:2]
 
 
 class MmBackward0(AddmmBackward0):
     """``linear`` without a bias: ``x @ W.T``."""
 
 
-def _linear_checks(x: np.ndarray, w: np.ndarray, input: Tensor, weight: Tensor) -> None:
+def _linear_checks(
+    x: np.ndarray, w: np.ndarray, input: Tensor, weight: Tensor, has_bias: bool
+) -> None:
     if x.ndim == 0 or w.ndim == 0:
         raise RuntimeError(
             f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and {w.ndim}D"
@@ -69,10 +73,24 @@ def _linear_checks(x: np.ndarray, w: np.ndarray, input: Tensor, weight: Tensor) 
             f"{w.shape[1]}x{w.shape[0]})"
         )
     if x.dtype != w.dtype:
+        if has_bias:
+            raise RuntimeError(
+                f"mat1 and mat2 must have the same dtype, but got {input.dtype._legacy} and "
+                f"{weight.dtype._legacy}"
+            )
         raise RuntimeError(
-            f"mat1 and mat2 must have the same dtype, but got {input.dtype._legacy} and "
-            f"{weight.dtype._legacy}"
+            f"expected m1 and m2 to have the same dtype, but got: {_c_type(input)} != "
+            f"{_c_type(weight)}"
         )
+
+
+_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+            "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}  # fmt: skip
+
+
+def _c_type(t: Tensor) -> str:
+    return _C_TYPES.get(t.dtype.name, t.dtype.name)
 
 
 def _matmul_t(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -87,13 +105,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     for a matrix input; other ranks fold their leading dimensions and view the result back)."""
     x, w = input._data, weight._data
     if x.ndim != 2:
-        _linear_checks(x, w, input, weight)
+        _linear_checks(x, w, input, weight, bias is not None)
         lead = x.shape[:-1]
         flat = input.reshape(-1, x.shape[-1])
         out = linear(flat, weight, bias)
         return out.view(*lead, w.shape[0])
     if x.shape[1] != w.shape[-1] or x.dtype != w.dtype or w.ndim != 2:
-        _linear_checks(x, w, input, weight)
+        _linear_checks(x, w, input, weight, bias is not None)
     result = _matmul_t(x, w)
     if bias is not None:
         b = bias._data
@@ -132,9 +150,10 @@ class BilinearBackward0(Node):
             gx2 = _einsum("bk,kij,bi->bj", grad, weight, x1)
         if self.next_functions[2][0] is not None:
             gw = _einsum("bk,bi,bj->kij", grad, x1, x2)
-        if len(self.next_functions) > 3 and self.next_functions[3][0] is not None:
-            gb = grad.sum(0)
-        return gx1, gx2, gw, gb
+        if len(self.next_functions) > 3:
+            gb = grad.sum(0) if self.next_functions[3][0] is not None else None
+            return gx1, gx2, gw, gb
+        return gx1, gx2, gw
 
 
 def _einsum(eq: str, *ops: Tensor) -> Tensor:
@@ -232,7 +251,7 @@ def _class_back(rows: np.ndarray, shape: tuple, class_dim: int) -> np.ndarray:
     return np.moveaxis(rows.reshape(moved), -1, class_dim)
 
 
-def _target_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, name: str) -> None:
+def _target_index_checks(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
     x, t = input._data, target._data
     if t.dtype != np.int64 and t.dtype != np.uint8:
         raise RuntimeError(
@@ -268,7 +287,7 @@ def _target_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, n
     n_classes = x.shape[0 if x.ndim == 1 else 1]
     if weight is not None and (weight.ndim != 1 or weight.numel() != n_classes):
         raise RuntimeError(
-            f"{name}: weight tensor should be defined either for all {n_classes} classes or no "
+            f"weight tensor should be defined either for all {n_classes} classes or no "
             f"classes but got weight tensor of shape: [{', '.join(map(str, weight.shape))}]"
         )
 
@@ -300,6 +319,8 @@ class NllLossBackward0(Node):
         else:
             coef = self.coef if self.coef is not None else self._onehot_coef()
             rows = coef * scale
+        if self.ignored is not None:
+            rows[self.ignored] = 0  # ignored rows get exactly zero, whatever the upstream gradient
         return (_wrap(_class_back(rows.astype(x._data.dtype, copy=False), shape, cdim)),)
 
     def _onehot_coef(self) -> np.ndarray:
@@ -322,8 +343,15 @@ class NllLossBackward0(Node):
         return coef_t * g
 
 
-class NllLoss2dBackward0(NllLossBackward0):
+class NllLoss2DBackward0(NllLossBackward0):
     """Inputs of three or more dimensions (PyTorch's ``nll_loss2d``)."""
+
+
+class _SmoothedCrossEntropyBackward(NllLossBackward0):
+    """With label smoothing PyTorch's result is ``(1 - ls)·nll + ls/C·smooth``: an ``add``."""
+
+
+_SmoothedCrossEntropyBackward.__name__ = _SmoothedCrossEntropyBackward.__qualname__ = "AddBackward0"
 
 
 def _rows_and_coefficients(t_rows, n_classes, weight, ignore_index, label_smoothing, dtype):
@@ -400,9 +428,13 @@ def _nll_core(
             total_weight = np.add.reduce(w_rows, dtype=compute)
             with np.errstate(invalid="ignore", divide="ignore"):
                 loss = loss / total_weight
-                scale = np.divide(1, total_weight, dtype=compute)
+                # rows of zero weight get no gradient, even when every row was ignored
+                scale = np.divide(1, total_weight, dtype=compute) if total_weight else 0
         loss = np.asarray(loss, dtype=x.dtype)
-    node = NllLossBackward0 if x.ndim <= 2 else NllLoss2dBackward0
+    if label_smoothing > 0:
+        node = _SmoothedCrossEntropyBackward
+    else:
+        node = NllLossBackward0 if x.ndim <= 2 else NllLoss2DBackward0
     return finish(
         node,
         loss,
@@ -414,12 +446,26 @@ def _nll_core(
         from_logits=from_logits,
         coef=coef,
         rows=rows,
+        ignored=None if coef is None or valid.all() else ~valid,
         target_rows=safe,
         n_classes=n_classes,
         exp_dtype=compute,
         exp_shifted=exp_shifted,
         sum_exp=sum_exp,
     )
+
+
+def _nll_nd(input, target, weight, ignore_index, reduction, label_smoothing, from_logits):
+    x = input._data
+    if (x.ndim == 3 or x.ndim > 4) and reduction == "none" and label_smoothing == 0:
+        # PyTorch folds the spatial dims into one (nll_loss2d) and views the result back
+        n, c = x.shape[:2]
+        out = _nll_core(
+            input.reshape(n, c, 1, -1), target.reshape(n, 1, -1), weight, ignore_index,
+            reduction, label_smoothing, from_logits,
+        )  # fmt: skip
+        return out.view(target.shape)
+    return _nll_core(input, target, weight, ignore_index, reduction, label_smoothing, from_logits)
 
 
 def cross_entropy_indices(
@@ -431,12 +477,12 @@ def cross_entropy_indices(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """``cross_entropy`` with class-index targets as one fused node (log_softmax + nll_loss)."""
-    _target_index_checks(input, target, weight, "cross_entropy")
+    _target_index_checks(input, target, weight)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {_fmt_float(label_smoothing)}"
         )
-    return _nll_core(input, target, weight, ignore_index, reduction, label_smoothing, True)
+    return _nll_nd(input, target, weight, ignore_index, reduction, label_smoothing, True)
 
 
 def nll_loss(
@@ -447,9 +493,1006 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.nll_loss`` on log-probabilities (class-index targets)."""
-    _target_index_checks(input, target, weight, "nll_loss")
-    return _nll_core(input, target, weight, ignore_index, reduction, 0.0, False)
+    _target_index_checks(input, target, weight)
+    return _nll_nd(input, target, weight, ignore_index, reduction, 0.0, False)
 
 
 def _fmt_float(x: float) -> str:
     return repr(float(x)).rstrip("0").rstrip(".") if float(x) != int(x) else str(int(x))
+
+
+# --- pointwise activations ------------------------------------------------------------------------------
+# NOTE [ Activation derivatives ]: each activation's node holds a ``derivative(m, x)`` written once
+# over a small math namespace ``m``: ``_ARRAY_MATH`` (NumPy arrays, a plain backward) or
+# ``_TENSOR_MATH`` (tensor ops, under create_graph), so the formula serves both paths.
+_ERF_T_MAX = (
+    9.0  # erf(x)/x is interpolated in t = x² on [0, 9]; beyond |x| = 3 a continued fraction
+)
+
+
+def _erf_over_x_nodes(u: np.ndarray) -> np.ndarray:
+    import math
+
+    t = (np.asarray(u) + 1) * (_ERF_T_MAX / 2)
+    return np.array(
+        [math.erf(math.sqrt(v)) / math.sqrt(v) if v > 0 else 2 / math.sqrt(math.pi) for v in t]
+    )
+
+
+_ERF_COEF = np.polynomial.chebyshev.chebinterpolate(_erf_over_x_nodes, 20)
+
+
+def _erf_array(x: np.ndarray) -> np.ndarray:
+    """Vectorised erf, computed in float64 (relative error < 1e-14), returned in ``x``'s dtype."""
+    x64 = x.astype(np.float64)
+    t = np.minimum(x64 * x64, _ERF_T_MAX)
+    out = x64 * np.polynomial.chebyshev.chebval(t * (2 / _ERF_T_MAX) - 1, _ERF_COEF)
+    big = np.abs(x64) > 3.0
+    if big.any():
+        xl = np.abs(x64[big])
+        frac = xl.copy()
+        for k in range(20, 0, -1):  # erfc(x) = exp(-x²)/√π / (x + ½/(x + 1/(x + 3/2/(x + ...))))
+            frac = xl + (k / 2) / frac
+        out[big] = np.copysign(1 - np.exp(-xl * xl) / np.sqrt(np.pi) / frac, x64[big])
+    return out.astype(x.dtype, copy=False)
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        out = np.exp(-x)
+        out += 1
+        return np.reciprocal(out, out=out)
+
+
+class _ArrayMath:
+    exp = staticmethod(np.exp)
+    tanh = staticmethod(np.tanh)
+    log1p = staticmethod(np.log1p)
+    abs = staticmethod(np.abs)
+    sign = staticmethod(np.sign)
+    sigmoid = staticmethod(_sigmoid_array)
+    erf = staticmethod(_erf_array)
+
+    @staticmethod
+    def where(cond, a, b):
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def softplus(x):
+        return np.logaddexp(x, x.dtype.type(0))
+
+
+class _TensorMath:
+    exp = staticmethod(lambda t: t.exp())
+    tanh = staticmethod(lambda t: t.tanh())
+    log1p = staticmethod(lambda t: t.log1p())
+    abs = staticmethod(lambda t: t.abs())
+    sign = staticmethod(lambda t: t.sign())
+    sigmoid = staticmethod(lambda t: t.sigmoid())
+    erf = staticmethod(lambda t: t.erf())
+
+    @staticmethod
+    def where(cond, a, b):
+        from .pointwise import where
+
+        return where(cond, a, b)
+
+    @staticmethod
+    def softplus(x):
+        return softplus(x, 1.0, 20.0)
+
+
+_ARRAY_MATH, _TENSOR_MATH = _ArrayMath(), _TensorMath()
+
+
+class _ActivationBackward(Node):
+    """Base of the activation nodes: ``grad * derivative(x)`` (NOTE [ Activation derivatives ])."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        if grad_mode.enabled:
+            return (grad * self.derivative(_TENSOR_MATH, x),)
+        with np.errstate(over="ignore", invalid="ignore"):
+            local = self.derivative(_ARRAY_MATH, x._data)
+        return (_wrap((grad._data * local).astype(x._data.dtype, copy=False)),)
+
+    def derivative(self, m, x):  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+
+def _activation(node_cls, input: Tensor, result: np.ndarray, **attrs) -> Tensor:
+    if input._data.dtype.kind not in "fV":
+        raise NotImplementedError(
+            f'"{node_cls.__name__.removesuffix("Backward0").lower()}_cpu" not implemented for '
+            f"'{input.dtype._legacy}'"
+        )
+    return finish(node_cls, result.astype(input._data.dtype, copy=False), (input,),
+                  save=(input,), **attrs)  # fmt: skip
+
+
+_SQRT_HALF = 0.7071067811865476
+_INV_SQRT_2PI = 0.3989422804014327
+_GELU_TANH_K = 0.7978845608028654  # sqrt(2/pi)
+
+
+class GeluBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        if self.approximate == "tanh":
+            inner = _GELU_TANH_K * (x + 0.044715 * x * x * x)
+            t = m.tanh(inner)
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (
+                _GELU_TANH_K * (1 + 3 * 0.044715 * x * x)
+            )
+        cdf = 0.5 * (1 + m.erf(x * _SQRT_HALF))
+        return cdf + x * _INV_SQRT_2PI * m.exp(-0.5 * x * x)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``F.gelu``: ``x·Φ(x)`` (``approximate='tanh'``: the tanh approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    x = input._data
+    with np.errstate(over="ignore"):
+        if approximate == "tanh":
+            y = 0.5 * x * (1 + np.tanh(_GELU_TANH_K * (x + 0.044715 * x * x * x)))
+        else:
+            y = 0.5 * x * (1 + _erf_array(x * x.dtype.type(_SQRT_HALF)))
+    return _activation(GeluBackward0, input, y, approximate=approximate)
+
+
+class GluBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        dim = self.dim
+        if grad_mode.enabled:
+            from .shape import cat
+
+            a, b = x.chunk(2, dim)
+            sb = b.sigmoid()
+            return (cat([grad * sb, grad * a * sb * (1 - sb)], dim),)
+        a, b = np.split(x._data, 2, axis=dim)
+        sb = _sigmoid_array(b)
+        g = grad._data
+        return (_wrap(np.concatenate([g * sb, g * a * sb * (1 - sb)], axis=dim)),)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """``F.glu``: the first half of ``dim`` gated by the sigmoid of the second half."""
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = dim % x.ndim
+    if x.shape[axis] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {axis} is size {x.shape[axis]}"
+        )
+    a, b = np.split(x, 2, axis=axis)
+    return finish(GluBackward0, a * _sigmoid_array(b), (input,), save=(input,), dim=axis)
+
+
+class SiluBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        s = m.sigmoid(x)
+        return s * (1 + x * (1 - s))
+
+
+def silu(input: Tensor) -> Tensor:
+    """``F.silu``: ``x·σ(x)``."""
+    x = input._data
+    return _activation(SiluBackward0, input, x * _sigmoid_array(x))
+
+
+class MishBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        t = m.tanh(m.softplus(x))
+        return t + x * m.sigmoid(x) * (1 - t * t)
+
+
+def mish(input: Tensor) -> Tensor:
+    """``F.mish``: ``x·tanh(softplus(x))``."""
+    x = input._data
+    return _activation(MishBackward0, input, x * np.tanh(np.logaddexp(x, x.dtype.type(0))))
+
+
+class SoftplusBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        bx = x * self.beta
+        return m.where(bx > self.threshold, 1.0, m.sigmoid(bx))
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``F.softplus``: ``log(1 + exp(βx))/β``, linear where ``βx > threshold``."""
+    x = input._data
+    bx = x * x.dtype.type(beta)
+    with np.errstate(over="ignore"):
+        y = np.where(bx > threshold, x, np.logaddexp(bx, x.dtype.type(0)) / x.dtype.type(beta))
+    return _activation(SoftplusBackward0, input, y, beta=beta, threshold=threshold)
+
+
+class EluBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        neg = self.alpha * self.scale * self.input_scale * m.exp(x * self.input_scale)
+        return m.where(x > 0, self.scale, neg)
+
+
+class CeluBackward0(EluBackward0):
+    """``celu`` is ``elu(x, alpha, 1, 1/alpha)`` under its own node name."""
+
+
+def elu(
+    input: Tensor,
+    alpha: float = 1.0,
+    scale: float = 1.0,
+    input_scale: float = 1.0,
+    node_cls: type = EluBackward0,
+) -> Tensor:
+    """``torch._C._nn.elu``: ``scale·x`` for x > 0, else ``alpha·scale·(exp(input_scale·x) - 1)``
+    (``F.elu``, ``selu`` and ``celu`` are all this kernel)."""
+    x = input._data
+    dt = x.dtype.type
+    with np.errstate(over="ignore"):
+        neg = dt(alpha * scale) * np.expm1(x * dt(input_scale))
+    y = np.where(x > 0, x * dt(scale), neg)
+    return _activation(node_cls, input, y, alpha=alpha, scale=scale, input_scale=input_scale)
+
+
+class LeakyReluBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return m.where(x > 0, 1.0, self.negative_slope)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``F.leaky_relu``: ``x`` for x > 0, else ``negative_slope·x``."""
+    x = input._data
+    y = np.where(x > 0, x, x * x.dtype.type(negative_slope))
+    return _activation(LeakyReluBackward0, input, y, negative_slope=negative_slope)
+
+
+class HardtanhBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return (x > self.min_val) & (x < self.max_val)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``F.hardtanh``: clamp to [min_val, max_val] (``relu6`` is hardtanh(0, 6))."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    x = input._data
+    if x.dtype.kind not in "fV":
+        return _wrap(np.clip(x, min_val, max_val))
+    y = np.clip(x, x.dtype.type(min_val), x.dtype.type(max_val))
+    return _activation(HardtanhBackward0, input, y, min_val=min_val, max_val=max_val)
+
+
+_ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))  # ATen's `1.0f / 6.0f`, in any dtype
+
+
+class HardsigmoidBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return ((x > -3) & (x < 3)) * _ONE_SIXTH_F32
+
+
+def hardsigmoid(input: Tensor) -> Tensor:
+    """``F.hardsigmoid``: ``relu6(x + 3) / 6``."""
+    x = input._data
+    dt = x.dtype.type
+    return _activation(HardsigmoidBackward0, input, np.clip(x + dt(3), dt(0), dt(6)) / dt(6))
+
+
+class HardswishBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return m.where(x < -3, 0.0, m.where(x <= 3, x / 3 + 0.5, 1.0))
+
+
+def hardswish(input: Tensor) -> Tensor:
+    """``F.hardswish``: ``x·relu6(x + 3) / 6``."""
+    x = input._data
+    dt = x.dtype.type
+    return _activation(HardswishBackward0, input, x * np.clip(x + dt(3), dt(0), dt(6)) / dt(6))
+
+
+class LogSigmoidBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return m.sigmoid(-x)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``F.logsigmoid``: ``-softplus(-x)``, stable for large |x|."""
+    x = input._data
+    return _activation(LogSigmoidBackward0, input, -np.logaddexp(-x, x.dtype.type(0)))
+
+
+class SoftshrinkBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return m.abs(x) > self.lambd
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``F.softshrink``: shrink towards zero by ``lambd``."""
+    if lambd < 0:
+        raise RuntimeError(
+            f"lambda must be greater or equal to 0, but found to be {_fmt_float(lambd)}."
+        )
+    x = input._data
+    dt = x.dtype.type
+    y = np.where(x > lambd, x - dt(lambd), np.where(x < -lambd, x + dt(lambd), dt(0)))
+    return _activation(SoftshrinkBackward0, input, y, lambd=lambd)
+
+
+class HardshrinkBackward0(_ActivationBackward):
+    def derivative(self, m, x):
+        return (x > self.lambd) | (x < -self.lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``F.hardshrink``: ``x`` where |x| > lambd, else 0."""
+    x = input._data
+    y = np.where((x > lambd) | (x < -lambd), x, x.dtype.type(0))
+    return _activation(HardshrinkBackward0, input, y, lambd=lambd)
+
+
+# --- layer norm / group norm / batch norm -----------------------------------------------------------------
+# NOTE [ Normalisation backward ]: written once over arrays or tensors (``_rmean`` dispatches), so
+# a plain backward runs on NumPy and create_graph composes differentiable tensor ops.
+def _rmean(a, axes: tuple):
+    if isinstance(a, Tensor):
+        return a.mean(axes, keepdim=True)
+    return a.mean(axis=axes, keepdims=True)
+
+
+def _rsum(a, axes: tuple):
+    if isinstance(a, Tensor):
+        return a.sum(axes, keepdim=True)
+    return a.sum(axis=axes, keepdims=True)
+
+
+def _rsqrt(a):
+    return a.rsqrt() if isinstance(a, Tensor) else 1 / np.sqrt(a)
+
+
+def _reshape(a, shape):
+    return a.reshape(shape)
+
+
+def _normalized_grad(g_hat, x_hat, rstd, axes: tuple):
+    """d loss/d x for ``x_hat = (x - mean(x)) * rstd`` over ``axes``, given d loss/d x_hat."""
+    return rstd * (g_hat - _rmean(g_hat, axes) - x_hat * _rmean(g_hat * x_hat, axes))
+
+
+class NativeLayerNormBackward0(Node):
+    def backward(self, grad):
+        x, weight = self.saved_tensors[0], self.saved_tensors[1]
+        axes, eps = self.axes, self.eps
+        batch_axes = tuple(range(x.ndim - len(axes)))
+        need_x, need_w = self.next_functions[0][0] is not None, False
+        need_b = False
+        if weight is not None:
+            need_w = self.next_functions[1][0] is not None
+            need_b = len(self.next_functions) > 2 and self.next_functions[2][0] is not None
+        if grad_mode.enabled:
+            g, xv, w = grad, x, weight
+            mean = _rmean(xv, axes)
+            rstd = _rsqrt(_rmean((xv - mean) * (xv - mean), axes) + eps)
+        else:
+            g, xv, w = grad._data, x._data, (weight._data if weight is not None else None)
+            mean, rstd = self.mean, self.rstd
+        x_hat = (xv - mean) * rstd
+        g_hat = g * w if w is not None else g
+        gx = _normalized_grad(g_hat, x_hat, rstd, axes) if need_x else None
+        gw = _rsum(g * x_hat, batch_axes).reshape(w.shape) if need_w else None
+        gb = _rsum(g, batch_axes).reshape(w.shape) if need_b else None
+        if not grad_mode.enabled:
+            dt = x._data.dtype
+            gx, gw, gb = (
+                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
+            )
+        return (gx, gw, gb)[: len(self.next_functions)]
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``F.layer_norm``: normalise over the trailing ``normalized_shape`` dims (biased variance)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    x = input._data
+    k = len(shape)
+    if k == 0 or x.shape[x.ndim - k :] != shape or x.ndim < k:
+        expected = ", ".join(["*"] + [str(s) for s in shape])
+        raise RuntimeError(
+            f"Given normalized_shape=[{', '.join(map(str, shape))}], expected input with shape "
+            f"[{expected}], but got input of size[{', '.join(map(str, x.shape))}]"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape [{', '.join(map(str, t.shape))}] and normalized_shape = "
+                f"[{', '.join(map(str, shape))}]"
+            )
+    axes = tuple(range(x.ndim - k, x.ndim))
+    compute = np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+    xc = x.astype(compute, copy=False)
+    mean = xc.mean(axis=axes, keepdims=True)
+    centred = xc - mean
+    var = np.mean(centred * centred, axis=axes, keepdims=True)
+    rstd = 1 / np.sqrt(var + compute(eps))
+    y = centred * rstd
+    if weight is not None:
+        y *= weight._data
+    if bias is not None:
+        y += bias._data
+    inputs = (input,) if weight is None else (input, weight, bias)
+    return finish(
+        NativeLayerNormBackward0,
+        y.astype(x.dtype, copy=False),
+        inputs,
+        save=(input, weight),
+        axes=axes,
+        eps=eps,
+        mean=mean,
+        rstd=rstd,
+    )
+
+
+class NativeGroupNormBackward0(Node):
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        n, c = x.shape[0], x.shape[1]
+        grouped = (n, self.groups, -1)
+        cshape = (1, c) + (1,) * (x.ndim - 2)
+        red = (0,) + tuple(range(2, x.ndim))
+        need_x = self.next_functions[0][0] is not None
+        need_w = weight is not None and self.next_functions[1][0] is not None
+        need_b = weight is not None and self.next_functions[2][0] is not None
+        if grad_mode.enabled:
+            g, xv = grad, x
+            w = weight.reshape(cshape) if weight is not None else None
+            xg = xv.reshape(grouped)
+            mean = _rmean(xg, (2,))
+            rstd = _rsqrt(_rmean((xg - mean) * (xg - mean), (2,)) + self.eps)
+        else:
+            g, xv = grad._data, x._data
+            w = weight._data.reshape(cshape) if weight is not None else None
+            mean, rstd = self.mean, self.rstd
+        x_hat = ((xv.reshape(grouped) - mean) * rstd).reshape(x.shape)
+        gx = gw = gb = None
+        if need_x:
+            g_hat = (g * w if w is not None else g).reshape(grouped)
+            gx = _normalized_grad(g_hat, x_hat.reshape(grouped), rstd, (2,)).reshape(x.shape)
+        if need_w:
+            gw = _rsum(g * x_hat, red).reshape((c,))
+        if need_b:
+            gb = _rsum(g, red).reshape((c,))
+        if not grad_mode.enabled:
+            dt = x._data.dtype
+            gx, gw, gb = (
+                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
+            )
+        return (gx, gw, gb)[: len(self.next_functions)]
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``F.group_norm``: normalise each of ``num_groups`` channel groups per sample."""
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    n, c = x.shape[0], x.shape[1]
+    if c % num_groups != 0:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape [{', '.join(map(str, x.shape))}] and num_groups={num_groups}"
+        )
+    compute = np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+    xg = x.astype(compute, copy=False).reshape(n, num_groups, -1)
+    mean = xg.mean(axis=2, keepdims=True)
+    centred = xg - mean
+    rstd = 1 / np.sqrt(np.mean(centred * centred, axis=2, keepdims=True) + compute(eps))
+    y = (centred * rstd).reshape(x.shape)
+    cshape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y *= weight._data.reshape(cshape)
+    if bias is not None:
+        y += bias._data.reshape(cshape)
+    inputs = (input,) if weight is None else (input, weight, bias)
+    return finish(
+        NativeGroupNormBackward0,
+        y.astype(x.dtype, copy=False),
+        inputs,
+        save=(input, weight),
+        groups=num_groups,
+        eps=eps,
+        mean=mean,
+        rstd=rstd,
+    )
+
+
+class NativeBatchNormBackward0(Node):
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        c = x.shape[1]
+        cshape = (1, c) + (1,) * (x.ndim - 2)
+        red = (0,) + tuple(range(2, x.ndim))
+        need_x = self.next_functions[0][0] is not None
+        need_w = weight is not None and self.next_functions[1][0] is not None
+        need_b = weight is not None and self.next_functions[2][0] is not None
+        if grad_mode.enabled:
+            g, xv = grad, x
+            w = weight.reshape(cshape) if weight is not None else None
+            if self.training:
+                mean = _rmean(xv, red)
+                rstd = _rsqrt(_rmean((xv - mean) * (xv - mean), red) + self.eps)
+            else:
+                mean, rstd = _wrap(self.mean), _wrap(self.rstd)
+        else:
+            g, xv = grad._data, x._data
+            w = weight._data.reshape(cshape) if weight is not None else None
+            mean, rstd = self.mean, self.rstd
+        x_hat = (xv - mean) * rstd
+        gx = gw = gb = None
+        if need_x:
+            g_hat = g * w if w is not None else g
+            gx = _normalized_grad(g_hat, x_hat, rstd, red) if self.training else g_hat * rstd
+        if need_w:
+            gw = _rsum(g * x_hat, red).reshape((c,))
+        if need_b:
+            gb = _rsum(g, red).reshape((c,))
+        if not grad_mode.enabled:
+            dt = x._data.dtype
+            gx, gw, gb = (
+                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
+            )
+        return (gx, gw, gb)[: len(self.next_functions)]
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``F.batch_norm`` over (N, C, *): per-channel statistics of the batch in training (updating
+    the running estimates in place with the unbiased variance), the running ones in eval."""
+    x = input._data
+    c = x.shape[1] if x.ndim > 1 else None
+    if x.ndim < 2:
+        raise ValueError(f"Expected 2D or 3D input (got {x.ndim}D input)")
+    red = (0,) + tuple(range(2, x.ndim))
+    count = x.size // c if c else 0
+    if training and count <= 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.shape}"
+        )
+    for name, t in (
+        ("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+        ("bias", bias),
+    ):  # fmt: skip
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    cshape = (1, c) + (1,) * (x.ndim - 2)
+    compute = np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+    xc = x.astype(compute, copy=False)
+    if training:
+        mean = xc.mean(axis=red, keepdims=True)
+        centred = xc - mean
+        var = np.mean(centred * centred, axis=red, keepdims=True)
+        if running_mean is not None:
+            rm = running_mean._data
+            rm *= rm.dtype.type(1 - momentum)
+            rm += (mean.reshape(c) * momentum).astype(rm.dtype)
+            running_mean._version[0] += 1
+        if running_var is not None:
+            rv = running_var._data
+            unbiased = var.reshape(c) * (count / (count - 1))
+            rv *= rv.dtype.type(1 - momentum)
+            rv += (unbiased * momentum).astype(rv.dtype)
+            running_var._version[0] += 1
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        mean = running_mean._data.astype(compute, copy=False).reshape(cshape)
+        var = running_var._data.astype(compute, copy=False).reshape(cshape)
+        centred = xc - mean
+    rstd = 1 / np.sqrt(var + compute(eps))
+    y = centred * rstd
+    if weight is not None:
+        y *= weight._data.reshape(cshape)
+    if bias is not None:
+        y += bias._data.reshape(cshape)
+    inputs = (input,) if weight is None else (input, weight, bias)
+    return finish(
+        NativeBatchNormBackward0,
+        y.astype(x.dtype, copy=False),
+        inputs,
+        save=(input, weight),
+        training=training,
+        eps=eps,
+        mean=mean,
+        rstd=rstd,
+    )
+
+
+# --- embedding ----------------------------------------------------------------------------------------------
+class EmbeddingBackward0(Node):
+    def backward(self, grad):
+        (indices,) = self.saved_tensors
+        idx = indices._data.reshape(-1)
+        dim = self.num_weights, grad.shape[-1]
+        if grad_mode.enabled:
+            from ..ops.creation import zeros
+
+            g = grad.reshape(-1, dim[1])
+            scale = self._scale(idx)
+            if scale is not None:
+                g = g * _wrap(scale.astype(g._data.dtype))
+            if self.padding_idx is not None:
+                keep = _wrap((idx != self.padding_idx)[:, None])
+                g = g * keep.to(g.dtype)
+            return (zeros(dim, dtype=grad.dtype).index_add(0, indices.reshape(-1), g),)
+        g = grad._data.reshape(-1, dim[1])
+        scale = self._scale(idx)
+        if scale is not None:
+            g = g * scale.astype(g.dtype)[:, None]
+        out = np.zeros(dim, g.dtype)
+        np.add.at(out, idx, g)
+        if self.padding_idx is not None:
+            out[self.padding_idx] = 0
+        return (_wrap(out),)
+
+    def _scale(self, idx: np.ndarray) -> np.ndarray | None:
+        if not self.scale_grad_by_freq:
+            return None
+        counts = np.bincount(idx, minlength=self.num_weights)
+        return 1.0 / counts[idx]
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    scale_grad_by_freq: bool = False,
+) -> Tensor:
+    """``torch.embedding``: rows of ``weight`` picked by the integer ``input``."""
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)"
+        )
+    w = weight._data
+    if idx.size and (idx.min() < 0 or idx.max() >= w.shape[0]):
+        raise IndexError("index out of range in self")
+    result = w[idx]
+    return finish(
+        EmbeddingBackward0,
+        result,
+        (weight,),
+        save=(input,),
+        num_weights=w.shape[0],
+        padding_idx=padding_idx,
+        scale_grad_by_freq=scale_grad_by_freq,
+    )
+
+
+# --- regression losses ----------------------------------------------------------------------------------------
+def _reduce_array(loss: np.ndarray, reduction: str, dtype) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(loss.mean(dtype=dtype) if loss.size else np.nan, dtype=dtype)
+    if reduction == "sum":
+        return np.asarray(loss.sum(dtype=dtype), dtype=dtype)
+    return loss
+
+
+class _PairLossBackward(Node):
+    """Base of elementwise (input, target) losses: ``dloss/dinput = local(input - target)``;
+    the target gets the negated gradient."""
+
+    def backward(self, grad):
+        x, t = self.saved_tensors
+        if grad_mode.enabled:
+            m, d, g = _TENSOR_MATH, x - t, grad
+        else:
+            m, d, g = _ARRAY_MATH, x._data - t._data, grad._data
+        if self.reduction == "mean":
+            g = g / self.count
+        gx = self.local(m, d) * g
+        if not grad_mode.enabled:
+            gx = _wrap(np.asarray(gx, x._data.dtype))
+        return gx, (-gx if self.next_functions[1][0] is not None else None)
+
+
+class MseLossBackward0(_PairLossBackward):
+    def local(self, m, d):
+        return 2 * d
+
+
+class SmoothL1LossBackward0(_PairLossBackward):
+    def local(self, m, d):
+        return m.where(m.abs(d) < self.beta, d / self.beta, m.sign(d))
+
+
+class HuberLossBackward0(_PairLossBackward):
+    def local(self, m, d):
+        delta = self.delta
+        return m.where(m.abs(d) < delta, d, m.sign(d) * delta)
+
+
+def _pair_loss(node_cls, input: Tensor, target: Tensor, values: np.ndarray, reduction, **attrs):
+    loss = _reduce_array(values, reduction, input._data.dtype)
+    return finish(
+        node_cls,
+        loss.astype(input._data.dtype, copy=False),
+        (input, target),
+        save=(input, target),
+        reduction=reduction,
+        count=max(values.size, 1),
+        **attrs,
+    )
+
+
+def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    if input.shape == target.shape:
+        return input, target
+    from .shape import broadcast_tensors
+
+    return tuple(broadcast_tensors(input, target))
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """``F.mse_loss`` (inputs already broadcast to one shape)."""
+    input, target = _broadcast_pair(input, target)
+    d = input._data - target._data
+    return _pair_loss(MseLossBackward0, input, target, d * d, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0):
+    """``F.smooth_l1_loss``: quadratic below ``beta``, linear above (``beta`` > 0)."""
+    input, target = _broadcast_pair(input, target)
+    d = np.abs(input._data - target._data)
+    dt = d.dtype.type
+    values = np.where(d < beta, dt(0.5) * d * d / dt(beta), d - dt(0.5 * beta))
+    return _pair_loss(SmoothL1LossBackward0, input, target, values, reduction, beta=beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0):
+    """``F.huber_loss``: quadratic below ``delta``, ``delta``-scaled linear above."""
+    input, target = _broadcast_pair(input, target)
+    d = np.abs(input._data - target._data)
+    dt = d.dtype.type
+    values = np.where(d < delta, dt(0.5) * d * d, dt(delta) * (d - dt(0.5 * delta)))
+    return _pair_loss(HuberLossBackward0, input, target, values, reduction, delta=delta)
+
+
+# --- binary cross entropy ----------------------------------------------------------------------------------
+class BinaryCrossEntropyBackward0(Node):
+    def backward(self, grad):
+        x, t, w = self.saved_tensors
+        if self.reduction == "mean":
+            grad = grad / self.count
+        if grad_mode.enabled:
+            denom = ((1 - x) * x).clamp_min(1e-12)
+            gx = grad * (x - t) / denom
+            if w is not None:
+                gx = gx * w
+            gt = None
+            if self.next_functions[1][0] is not None:
+                gt = grad * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
+                if w is not None:
+                    gt = gt * w
+            return gx, gt
+        xv, tv, g = x._data, t._data, grad._data
+        dt = xv.dtype.type
+        gx = g * (xv - tv) / np.maximum((dt(1) - xv) * xv, dt(1e-12))
+        if w is not None:
+            gx = gx * w._data
+        gt = None
+        if self.next_functions[1][0] is not None:
+            with np.errstate(divide="ignore"):
+                gt = g * (np.maximum(np.log1p(-xv), -100) - np.maximum(np.log(xv), -100))
+            if w is not None:
+                gt = gt * w._data
+            gt = _wrap(gt.astype(xv.dtype, copy=False))
+        return _wrap(gx.astype(xv.dtype, copy=False)), gt
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """``F.binary_cross_entropy`` on probabilities; each log is clamped at -100 as in PyTorch."""
+    x, t = input._data, target._data
+    if x.size and ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    dt = x.dtype.type
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), dt(-100))
+        log_1mx = np.maximum(np.log1p(-x), dt(-100))
+    values = -(t * log_x + (dt(1) - t) * log_1mx)
+    if weight is not None:
+        values = values * weight._data
+    loss = _reduce_array(values.astype(x.dtype, copy=False), reduction, x.dtype)
+    return finish(
+        BinaryCrossEntropyBackward0,
+        loss,
+        (input, target),
+        save=(input, target, weight),
+        reduction=reduction,
+        count=max(x.size, 1),
+    )
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Node):
+    def backward(self, grad):
+        x, t, w, pw = self.saved_tensors
+        if self.reduction == "mean":
+            grad = grad / self.count
+        m = _TENSOR_MATH if grad_mode.enabled else _ARRAY_MATH
+        xv, tv = (x, t) if grad_mode.enabled else (x._data, t._data)
+        wv = None if w is None else (w if grad_mode.enabled else w._data)
+        pv = None if pw is None else (pw if grad_mode.enabled else pw._data)
+        g = grad if grad_mode.enabled else grad._data
+        sig = m.sigmoid(xv)
+        if pv is not None:
+            lw = (pv - 1) * tv + 1
+            gx = (1 - tv) - lw * (1 - sig)
+        else:
+            gx = sig - tv
+        gx = gx * g
+        if wv is not None:
+            gx = gx * wv
+        gt = None
+        if self.next_functions[1][0] is not None:
+            sp_neg = m.softplus(-xv)
+            gt = -xv + ((pv - 1) * sp_neg if pv is not None else 0)
+            gt = gt * g
+            if wv is not None:
+                gt = gt * wv
+        if grad_mode.enabled:
+            return gx, gt
+        dt = x._data.dtype
+        return (
+            _wrap(np.asarray(gx, dt)),
+            _wrap(np.asarray(gt, dt)) if gt is not None else None,
+        )
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """``F.binary_cross_entropy_with_logits``: sigmoid + BCE in one stable expression,
+    ``(1 - t)·x + (1 + (pos_weight - 1)·t)·softplus(-x)``."""
+    x, t = input._data, target._data
+    dt = x.dtype.type
+    softplus_neg = np.logaddexp(-x, dt(0))
+    if pos_weight is not None:
+        log_weight = (pos_weight._data - dt(1)) * t + dt(1)
+        values = (dt(1) - t) * x + log_weight * softplus_neg
+    else:
+        values = (dt(1) - t) * x + softplus_neg
+    if weight is not None:
+        values = values * weight._data
+    values = np.broadcast_to(values, x.shape) if values.shape != x.shape else values
+    loss = _reduce_array(np.asarray(values, x.dtype), reduction, x.dtype)
+    return finish(
+        BinaryCrossEntropyWithLogitsBackward0,
+        loss,
+        (input, target),
+        save=(input, target, weight, pos_weight),
+        reduction=reduction,
+        count=max(x.size, 1),
+    )
+
+
+# --- padding ------------------------------------------------------------------------------------------------
+class ConstantPadNdBackward0(Node):
+    def backward(self, grad):
+        # the gradient of padding by p is cropping by p: padding by -p
+        return (pad(grad, tuple(-p for p in self.pads), "constant", 0.0),)
+
+
+class _IndexPadBackward(Node):
+    """reflect / replicate / circular padding: a gather along each padded dim; its gradient
+    scatters back (summing where one input element fed several outputs)."""
+
+    def backward(self, grad):
+        g = grad if grad_mode.enabled else grad._data
+        for axis, index, size in reversed(self.gathers):
+            if grad_mode.enabled:
+                from .creation import zeros
+
+                shape = list(g.shape)
+                shape[axis] = size
+                g = zeros(shape, dtype=g.dtype).index_add(axis, _wrap(index), g)
+            else:
+                shape = list(g.shape)
+                shape[axis] = size
+                out = np.zeros(shape, g.dtype)
+                np.add.at(np.moveaxis(out, axis, 0), index, np.moveaxis(g, axis, 0))
+                g = out
+        return (g if grad_mode.enabled else _wrap(g),)
+
+
+def _pad_index(n: int, left: int, right: int, mode: str) -> np.ndarray:
+    i = np.arange(-left, n + right)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    if mode == "circular":
+        return i % n
+    i = np.abs(i)  # reflect
+    return np.where(i >= n, 2 * (n - 1) - i, i)
+
+
+def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None = None) -> Tensor:
+    """``F.pad``: ``pad`` holds (left, right) pairs from the last dim backwards."""
+    if len(pad) % 2 != 0:
+        raise RuntimeError("Padding length must be divisible by 2")
+    x = input._data
+    if len(pad) // 2 > x.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got padding length " f"{len(pad)} and input of dimension {x.ndim}")  # fmt: skip
+    pairs = [(x.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
+    if mode == "constant":
+        src, dst, out_shape = [slice(None)] * x.ndim, [slice(None)] * x.ndim, list(x.shape)
+        for axis, left, right in pairs:
+            n = x.shape[axis]
+            new = n + left + right
+            if new < 0:
+                raise RuntimeError(
+                    f"The input size {n}, plus negative padding {left} and {right} resulted in a "
+                    f"negative output size, which is invalid. Check dimension {axis} of your input."
+                )
+            out_shape[axis] = new
+            src[axis] = slice(max(-left, 0), n - max(-right, 0))
+            dst[axis] = slice(
+                max(left, 0), max(left, 0) + max(n - max(-left, 0) - max(-right, 0), 0)
+            )
+        fill = 0 if value is None else value
+        out = np.full(out_shape, fill, x.dtype)
+        out[tuple(dst)] = x[tuple(src)]
+        return finish(ConstantPadNdBackward0, out, (input,), pads=tuple(pad))
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    k = len(pad) // 2
+    if len(pad) not in (2, 4, 6) or not k + 1 <= x.ndim <= k + 2:
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if value is not None and value != 0:
+        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    gathers = []
+    out = x
+    for axis, left, right in pairs:
+        n = x.shape[axis]
+        if mode == "reflect" and (left >= n or right >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({left}, {right}) at dimension {axis} of input "
+                f"[{', '.join(map(str, x.shape))}]"
+            )
+        if mode == "circular" and (left > n or right > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        index = _pad_index(n, left, right, mode)
+        out = np.take(out, index, axis=axis)
+        gathers.append((axis, index, n))
+    kind = {"reflect": "Reflection", "replicate": "Replication", "circular": "Circular"}[mode]
+    node = type(f"{kind}Pad{len(pairs)}dBackward0", (_IndexPadBackward,), {"__module__": __name__})
+    return finish(node, out, (input,), gathers=gathers)
