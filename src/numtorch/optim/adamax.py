@@ -1,0 +1,176 @@
+"""``torch.optim.Adamax`` and the functional ``adamax`` (``torch/optim/adamax.py``).
+
+PyTorch's ``_single_tensor_adamax`` on the arrays (NOTE [ Updates on the arrays ] in
+``optimizer.py``)::
+
+    m.lerp_(g, 1 - beta1)
+    u = max(beta2 * u, |g| + eps)
+    p += (-lr / (1 - beta1**step) * m) / u
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from .optimizer import (
+    Optimizer,
+    _check_not_differentiable,
+    _get_value,
+    _lerp_,
+    _real,
+    _scalar_tensor,
+    _use_grad_for_differentiable,
+    _zeros_like,
+)
+
+__all__ = ["Adamax", "adamax"]
+
+
+class Adamax(Optimizer):
+    """``torch.optim.Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+    foreach=None, *, maximize=False, differentiable=False, capturable=False)``."""
+
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float | Tensor = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_not_differentiable(differentiable)
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
+        }
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+            for p in group["params"]:
+                p_state = self.state.get(p, [])
+                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
+                    p_state["step"] = _scalar_tensor(float(p_state["step"]))
+
+    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_infs, state_steps) -> bool:
+        has_complex = False
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            has_complex |= p.is_complex()
+            params_with_grad.append(p)
+            grads.append(p.grad)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = _scalar_tensor(0.0)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_inf"] = _zeros_like(p)
+            exp_avgs.append(state["exp_avg"])
+            exp_infs.append(state["exp_inf"])
+            state_steps.append(state["step"])
+        return has_complex
+
+    @_use_grad_for_differentiable
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        loss = None
+        if closure is not None:
+            with grad_mode.enable_grad():
+                loss = closure()
+
+        for group in self.param_groups:
+            params_with_grad: list[Tensor] = []
+            grads: list[Tensor] = []
+            exp_avgs: list[Tensor] = []
+            exp_infs: list[Tensor] = []
+            state_steps: list[Tensor] = []
+            beta1, beta2 = group["betas"]
+            self._init_group(group, params_with_grad, grads, exp_avgs, exp_infs, state_steps)
+            adamax(
+                params_with_grad,
+                grads,
+                exp_avgs,
+                exp_infs,
+                state_steps,
+                eps=group["eps"],
+                beta1=beta1,
+                beta2=beta2,
+                lr=group["lr"],
+                weight_decay=group["weight_decay"],
+                maximize=group["maximize"],
+            )
+        return loss
+
+
+def adamax(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    exp_infs: list[Tensor],
+    state_steps: list[Tensor],
+    *,
+    eps: float,
+    beta1: float,
+    beta2: float,
+    lr: float | Tensor,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """``torch.optim.adamax.adamax`` (single-tensor form): update in place."""
+    lr = _get_value(lr)
+    for i, param in enumerate(params):
+        p = _real(param._data)
+        g = _real(grads[i]._data)
+        exp_avg = _real(exp_avgs[i]._data)
+        exp_inf = _real(exp_infs[i]._data)
+        step_t = state_steps[i]
+        step_t._data += 1
+        if maximize:
+            g = np.negative(g)
+        if weight_decay != 0:
+            g = np.add(g, p * weight_decay)
+
+        _lerp_(exp_avg, g, 1 - beta1)
+        exp_inf *= beta2
+        norm = np.abs(g)
+        norm += eps
+        np.maximum(exp_inf, norm, out=exp_inf)
+
+        clr = lr / (1 - beta1 ** float(step_t._data))
+        # p.addcdiv_(exp_avg, exp_inf, value=-clr)
+        np.multiply(exp_avg, -clr, out=norm)
+        norm /= exp_inf
+        p += norm
+        param._version[0] += 1
