@@ -4,6 +4,8 @@ Values, dtypes, gradients (via ``op_harness.check_op``), reflected operators, ``
 ``rounding_mode=``, in-place variants writing through views, and PyTorch's error messages.
 """
 
+# ruff: noqa: B023 - the lambdas built in loops are called at once, inside the loop
+
 from __future__ import annotations
 
 import operator

@@ -2,6 +2,8 @@
 special values, dtype promotion of integer inputs, gradients in float32/float64 (contiguous or
 not), ``clamp``/``where``/``lerp`` with number and tensor arguments, in-place variants."""
 
+# ruff: noqa: B023 - the lambdas built in loops are called at once, inside the loop
+
 from __future__ import annotations
 
 import numpy as np

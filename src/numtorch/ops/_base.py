@@ -332,9 +332,11 @@ class NotDifferentiable(Node):
     (``floor_divide``, ``remainder(number, tensor)``): the forward runs, backward raises."""
 
     op = "unknown"  # the aten op named in the error
+    message = "derivative for aten::{op} is not implemented"
+    error = RuntimeError
 
     def backward(self, grad):
-        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+        raise self.error(self.message.format(op=self.op))
 
 
 NotDifferentiable.__name__ = NotDifferentiable.__qualname__ = "NotImplemented"

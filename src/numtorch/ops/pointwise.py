@@ -176,7 +176,7 @@ __all__ = list(_UNARY) + ["sgn", "round", "clamp", "clip", "clamp_min", "clamp_m
                           "lerp", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
                           "nan_to_num", "atan2", "arctan2", "hypot", "logit", "xlogy", "conj",
                           "real", "imag", "angle", "deg2rad", "rad2deg", "signbit", "positive",
-                          "relu_", "sigmoid_", "exp_", "heaviside", "copysign"]  # fmt: skip
+                          "relu_", "sigmoid_", "exp_", "heaviside", "copysign", "isclose"]  # fmt: skip
 exp, log, sqrt, relu, sigmoid, tanh = (
     globals()[n] for n in ("exp", "log", "sqrt", "relu", "sigmoid", "tanh")
 )
@@ -492,6 +492,40 @@ def isreal(input: Tensor) -> Tensor:
     """``torch.isreal``: True where the imaginary part is 0 (everywhere for real dtypes)."""
     x = input._data
     return wrap(np.imag(x) == 0 if x.dtype.kind == "c" else np.ones(x.shape, bool))
+
+
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """``torch.isclose``: |input - other| <= atol + rtol * |other|, elementwise (same dtypes;
+    infinities are close only to themselves; NaN only with ``equal_nan``)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype._legacy} did not match {other.dtype._legacy}")
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {value}")
+    x, y = input._data, other._data
+    if x.shape != y.shape:
+        check_broadcast(x.shape, y.shape)
+    close = np.asarray(x == y)
+    floating = x.dtype.kind in "fcV"
+    if equal_nan and floating:
+        close = close | (np.isnan(x) & np.isnan(y))
+    if rtol or atol:
+        if not floating:  # integers are compared in the default float dtype, as PyTorch does
+            f = _dtype.get_default_dtype().np
+            x, y = x.astype(f), y.astype(f)
+        with np.errstate(invalid="ignore", over="ignore"):
+            error = np.abs(x - y)
+            close = close | (np.isfinite(error) & (error <= atol + rtol * np.abs(y)))
+    return wrap(close)
+
+
+Tensor.isclose = isclose
 
 
 class NanToNumBackward0(Node):
