@@ -5,7 +5,8 @@
   inside data.pkl -- storage offsets, sizes, strides, numels --, missing, resized and altered
   records). Every case must end in a RuntimeError / pickle.UnpicklingError or in a load that is
   correct: identical to the original when the file's CRCs were left to guard it, and memory-safe
-  otherwise. Peak memory per case is bounded by a small multiple of the file's size.
+  otherwise. Peak memory per case is bounded by a small multiple of the file's size. Legacy
+  (pre-1.6) files, which have no CRCs, get the same raw damage.
 * A writer process is SIGKILLed at random moments while it saves over a checkpoint: the file at
   the path must always load, and be one complete version.
 """
@@ -18,6 +19,7 @@ import pickle
 import pickletools
 import random
 import signal
+import struct
 import time
 import tracemalloc
 import zipfile
@@ -182,41 +184,90 @@ def mutate_valid_zip(data: bytes, rng: random.Random) -> bytes:
 
 
 # --- the fuzz tests ----------------------------------------------------------------------------------------
-def run_cases(mutate, seed: int, expect_exact: bool) -> dict[str, int]:
-    original = reference_bytes()
-    expected = nt.load(io.BytesIO(original))
-    rng = random.Random(seed)
-    outcomes = {"error": 0, "loaded": 0}
-    for case in range(CASES_PER_FAMILY):
-        mutated = mutate(original, rng)
-        tracemalloc.start()  # traced during the load only: the mutators allocate freely
-        try:
-            result = nt.load(io.BytesIO(mutated))
-        except (RuntimeError, pickle.UnpicklingError):
-            outcomes["error"] += 1
-            result = None
-        finally:
+def load_or_error(data: bytes, check_memory: bool):
+    """``nt.load(data)``, or None after an allowed error; with ``check_memory``, the peak of
+    memory allocated meanwhile must stay within a small multiple of the file's size."""
+    if check_memory:
+        tracemalloc.start()
+    try:
+        return nt.load(io.BytesIO(data))
+    except (RuntimeError, pickle.UnpicklingError):
+        return None
+    finally:
+        if check_memory:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-        assert peak < 8 * len(mutated) + 2**20, f"case {case}: peak memory {peak} bytes"
-        if result is not None:
-            outcomes["loaded"] += 1
-            if expect_exact:
-                assert same(result, expected), f"case {case}: a damaged file loaded differently"
-            touch(result)
+            assert peak < 8 * len(data) + 2**20, f"peak memory {peak} bytes"
+
+
+def run_cases(original: bytes, mutate, seed: int, cases: int, expected=None) -> dict[str, int]:
+    """Load ``cases`` mutations of ``original``: each fails cleanly, or loads ``expected``
+    exactly (when given), and loads memory-safely. Every 5th case traces memory (tracing slows
+    the pure-Python unpickler several times over)."""
+    rng = random.Random(seed)
+    outcomes = {"error": 0, "loaded": 0}
+    for case in range(cases):
+        result = load_or_error(mutate(original, rng), check_memory=case % 5 == 0)
+        if result is None:
+            outcomes["error"] += 1
+            continue
+        outcomes["loaded"] += 1
+        if expected is not None:
+            assert same(result, expected), f"case {case}: a damaged file loaded differently"
+        touch(result)
     return outcomes
 
 
 def test_fuzz_damaged_files_fail_cleanly_or_load_exactly():
     """Raw damage: the CRCs and headers catch it, or the damage hit bytes no reader uses."""
-    outcomes = run_cases(mutate_raw, seed=1, expect_exact=True)
+    original = reference_bytes()
+    expected = nt.load(io.BytesIO(original))
+    outcomes = run_cases(original, mutate_raw, seed=1, cases=CASES_PER_FAMILY, expected=expected)
     assert outcomes["error"] > CASES_PER_FAMILY // 2 and outcomes["loaded"] > 0
 
 
 def test_fuzz_forged_contents_fail_cleanly_or_load_memory_safely():
     """Damage behind valid CRCs: the unpickler and the storage/bounds checks must catch it."""
-    outcomes = run_cases(mutate_valid_zip, seed=2, expect_exact=False)
+    outcomes = run_cases(reference_bytes(), mutate_valid_zip, seed=2, cases=CASES_PER_FAMILY)
     assert outcomes["error"] > CASES_PER_FAMILY // 2 and outcomes["loaded"] > 0
+
+
+# --- the legacy (pre-1.6) format ---------------------------------------------------------------------------
+class _LegacyPickler(serialization._CheckpointPickler):
+    """Storage ids as the legacy format writes them: ``(..., numel, view_metadata)``."""
+
+    def persistent_id(self, obj):
+        saved_id = super().persistent_id(obj)
+        return None if saved_id is None else (*saved_id, None)
+
+
+def legacy_bytes(obj) -> bytes:
+    """A legacy checkpoint (``torch.save(..., _use_new_zipfile_serialization=False)``): magic
+    number, protocol version, system info, the object, the storage keys, then each storage as
+    its element count and bytes."""
+    out = io.BytesIO()
+    for header in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True}):
+        pickle.dump(header, out, protocol=2)
+    pickler = _LegacyPickler(out, 2)
+    pickler.dump(obj)
+    pickle.dump([s.key for s in pickler.storages], out, protocol=2)
+    for storage in pickler.storages:
+        out.write(struct.pack("<q", storage.numel))
+        out.write(storage.raw_bytes())
+    return out.getvalue()
+
+
+def test_legacy_format_round_trip():
+    original = reference_object()
+    loaded = nt.load(io.BytesIO(legacy_bytes(original)))
+    assert same(loaded, original)
+    views = loaded["views"]
+    assert len({id(serialization._root_array(t._data)) for t in views[:3]}) == 1
+
+
+def test_fuzz_damaged_legacy_files_fail_cleanly_or_load_memory_safely():
+    outcomes = run_cases(legacy_bytes(reference_object()), mutate_raw, seed=4, cases=550)
+    assert outcomes["error"] > 0 and outcomes["loaded"] > 0
 
 
 # --- killed writers ------------------------------------------------------------------------------------------

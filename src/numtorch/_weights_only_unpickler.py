@@ -413,6 +413,9 @@ class Unpickler:
                 raise UnpicklingError(
                     f"BUILD state for {cls.__name__} must be a dict of attributes"
                 )
+            for key in state:  # new attributes only: never shadow the class's own
+                if type(key) is not str or hasattr(cls, key):
+                    raise UnpicklingError(f"BUILD may not set attribute {key!r:.100} of {cls}")
             inst.__dict__.update(state)
         elif self._user_types.get(id(cls)) is cls:
             setstate = getattr(inst, "__setstate__", None)

@@ -26,6 +26,7 @@ offset and strides in elements). As in PyTorch, a view saves its whole storage.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import mmap as _mmap
 import os
@@ -61,7 +62,6 @@ DEFAULT_PROTOCOL = 2
 _STORAGE_ALIGNMENT = 64
 _FORMAT_VERSION = b"3\n"  # caffe2::serialize::kMinProducedFileFormatVersion
 _MAX_SUPPORTED_VERSION = 10  # caffe2::serialize::kMaxSupportedFileFormatVersion
-_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."  # pickled 0x1950A86A20F9469CFC6C
 
 UNSAFE_MESSAGE = (
     "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
@@ -185,8 +185,17 @@ def _rebuild_tensor_v2(
     storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None
 ) -> Tensor:
     """``torch._utils._rebuild_tensor_v2``: what unpickling a tensor calls. Backward hooks are
-    not serialized (PyTorch saves an empty ``OrderedDict``)."""
+    not serialized (PyTorch saves an empty ``OrderedDict``). ``metadata`` carries PyTorch's lazy
+    conjugate/negative bits, which numtorch applies at once (the result no longer shares the
+    storage, as numtorch has no such bits)."""
     tensor = _rebuild_tensor(storage, storage_offset, size, stride)
+    if metadata:
+        if not isinstance(metadata, dict):
+            raise _invalid(f"tensor metadata must be a dict, got {type(metadata).__name__}")
+        if metadata.get("conj"):
+            tensor = Tensor._make(np.conjugate(tensor._data))
+        if metadata.get("neg"):
+            tensor = Tensor._make(np.negative(tensor._data))
     if requires_grad:
         tensor.requires_grad_(bool(requires_grad))
     return tensor
@@ -222,6 +231,15 @@ def _rebuild_parameter(data, requires_grad, backward_hooks):
     return parameter(data, bool(requires_grad))
 
 
+def _check_state_key(obj, key) -> None:
+    """Serialized state may add attributes, never replace what the class defines (a tensor's
+    ``_data``, ``grad``, its methods...)."""
+    if type(key) is not str or hasattr(type(obj), key):
+        raise _invalid(
+            f"serialized state may not set attribute {key!r:.100} of {type(obj).__name__}"
+        )
+
+
 def _set_obj_state(obj, state) -> None:
     """``torch._utils._set_obj_state``: a ``__dict__`` state, or ``(dict_state, slots_state)``."""
     if isinstance(state, tuple):
@@ -230,14 +248,16 @@ def _set_obj_state(obj, state) -> None:
         dict_state, slots_state = state
     else:
         dict_state, slots_state = state, None
-    if dict_state:
-        if type(dict_state) is not dict:
+    for part in (dict_state, slots_state):
+        if part and type(part) is not dict:
             raise _invalid("a tensor's serialized state must be a dict")
-        for key, value in dict_state.items():
-            setattr(obj, key, value)
-    if slots_state:
-        for key, value in slots_state.items():
-            setattr(obj, key, value)
+    for key, value in (dict_state or {}).items():
+        _check_state_key(obj, key)
+        obj.__dict__[key] = value
+    for key, value in (slots_state or {}).items():
+        if type(key) is not str or hasattr(Tensor, key):
+            raise _invalid(f"serialized state may not set attribute {key!r:.100}")
+        setattr(obj, key, value)
 
 
 def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
@@ -1205,8 +1225,19 @@ def load(
     file, owned = _open_for_reading(f)
     try:
         start = file.tell()
-        head = file.read(len(_LEGACY_MAGIC))
+        head = file.read(4)
         file.seek(start)
+        if head.startswith(b"\x80"):  # a pickle stream: PyTorch's legacy format
+            if mmap:
+                raise RuntimeError(
+                    "mmap can only be used with files saved with "
+                    "`torch.save(_use_new_zipfile_serialization=True), please torch.save your "
+                    "checkpoint with this option in order to use mmap."
+                )
+            with _weights_only_errors(weights_only):
+                return _legacy_load(
+                    file.read(), map_location, weights_only, pickle_module, pickle_load_args
+                )
         if not head.startswith(b"PK\x03\x04"):
             raise _not_a_checkpoint(head)
         reader = _ZipReader(file)
@@ -1221,13 +1252,8 @@ def load(
         storages = _StorageLoader(reader, map_location, mapped)
         data = reader.read("data.pkl")
         if weights_only:
-            try:
-                unpickler = _wo.Unpickler(
-                    data, storages, encoding=pickle_load_args.get("encoding", "utf-8")
-                )
-                return unpickler.load()
-            except pickle.UnpicklingError as exc:
-                raise pickle.UnpicklingError(_weights_only_error_message(str(exc))) from None
+            with _weights_only_errors(True):
+                return _wo.Unpickler(data, storages, encoding=pickle_load_args["encoding"]).load()
         unpickler = _full_unpickler_class(pickle_module or pickle)(
             io.BytesIO(data), **pickle_load_args
         )
@@ -1238,18 +1264,136 @@ def load(
             file.close()
 
 
+@contextlib.contextmanager
+def _weights_only_errors(weights_only: bool):
+    """Errors of the safe unpickler get PyTorch's explanation around them."""
+    try:
+        yield
+    except pickle.UnpicklingError as exc:
+        if not weights_only:
+            raise
+        raise pickle.UnpicklingError(_weights_only_error_message(str(exc))) from None
+
+
 def _not_a_checkpoint(head: bytes) -> Exception:
     if not head:
         return RuntimeError("Invalid checkpoint: the file is empty")
-    if head.startswith(_LEGACY_MAGIC[:4]) and head == _LEGACY_MAGIC[: len(head)]:
-        return RuntimeError(
-            "This checkpoint uses PyTorch's legacy (pre-1.6) serialization format, which numtorch "
-            "does not read. Re-save it with torch.save from PyTorch >= 1.6."
-        )
     return pickle.UnpicklingError(
-        f"Invalid checkpoint: the file starts with {head[:8]!r}, not a zip archive as written by "
-        "torch.save / numtorch.save"
+        f"Invalid checkpoint: the file starts with {head!r}, neither a zip archive nor a "
+        "pickle as written by torch.save / numtorch.save"
     )
+
+
+# --- the legacy (pre-1.6) format ------------------------------------------------------------------
+_LEGACY_MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
+_LEGACY_PROTOCOL_VERSION = 1001
+
+
+class _LegacyStorages:
+    """``persistent_load`` for the legacy format, where a storage's bytes follow the pickles:
+    each storage is allocated when first named -- never more bytes in all than the file holds --
+    and filled by ``fill`` once the pickles are read. Ids are ``("storage", storage_type,
+    root_key, location, numel, view_metadata)``; a view is ``(view_key, offset, numel)`` of its
+    root."""
+
+    def __init__(self, budget: int, map_location):
+        self.budget = budget
+        self.restore = _restore_location_fn(map_location)
+        self.roots: dict[str, _LoadedStorage] = {}
+        self.views: dict[str, _LoadedStorage] = {}
+
+    def __call__(self, saved_id):
+        if type(saved_id) is not tuple or not saved_id:
+            raise _invalid(f"unexpected persistent id {saved_id!r:.200}")
+        if _ascii(saved_id[0]) == "module" and len(saved_id) == 4:  # a class and its source
+            return saved_id[1]
+        if _ascii(saved_id[0]) != "storage" or len(saved_id) != 6:
+            raise _invalid(f"unexpected persistent id {saved_id!r:.200}")
+        _, storage_type, root_key, location, numel, view = saved_id
+        root_key, location = _ascii(root_key), _ascii(location)
+        if not isinstance(storage_type, _StorageType) or type(location) is not str:
+            raise _invalid(f"unexpected persistent id {saved_id!r:.200}")
+        root = self.roots.get(root_key)
+        if root is None:
+            if (
+                type(numel) is not int
+                or not 0 <= numel * storage_type.dtype.itemsize <= self.budget
+            ):
+                raise _invalid(f"storage {root_key!r:.50} declares more bytes than the file holds")
+            self.budget -= numel * storage_type.dtype.itemsize
+            array = np.empty(numel, storage_type.dtype.np)
+            root = self.restore(_LoadedStorage(array, storage_type.dtype), location)
+            self.roots[root_key] = root
+        if view is None:
+            return root
+        if not (type(view) is tuple and len(view) == 3):
+            raise _invalid(f"invalid storage view {view!r:.100}")
+        view_key, offset, size = view
+        if not (type(offset) is int and type(size) is int and 0 <= offset <= offset + size):
+            raise _invalid(f"invalid storage view {view!r:.100}")
+        if offset + size > root.array.size:
+            raise _invalid(f"storage view {view!r:.100} exceeds its storage")
+        if view_key not in self.views:
+            piece = root.array[offset : offset + size]
+            self.views[view_key] = _LoadedStorage(piece, root.dtype, str(root.device))
+        return self.views[view_key]
+
+    def fill(self, data: bytes, position: int, keys, little_endian: bool) -> None:
+        swap = little_endian != (sys.byteorder == "little")
+        if not isinstance(keys, list):
+            raise _invalid("the list of storage keys is missing")
+        for key in keys:
+            root = self.roots.get(_ascii(key))
+            if root is None:
+                raise _invalid(f"storage key {key!r:.50} not found in the pickle")
+            nbytes = root.array.nbytes
+            if position + 8 + nbytes > len(data):
+                raise _invalid(f"the file ends inside storage {key!r:.50}")
+            (numel,) = struct.unpack_from("<q" if little_endian else ">q", data, position)
+            if numel != root.array.size:
+                raise _invalid(f"storage has wrong size: expected {root.array.size} got {numel}")
+            raw = np.frombuffer(data, root.array.dtype, numel, position + 8)
+            root.array[:] = raw.byteswap() if swap else raw
+            position += 8 + nbytes
+
+
+def _legacy_load(data: bytes, map_location, weights_only: bool, pickle_module, load_args):
+    """``torch.serialization._legacy_load``: a magic number, a protocol version, system info,
+    the object, the list of storage keys -- five pickles -- then each storage's bytes."""
+    storages = _LegacyStorages(len(data), map_location)
+    stream = io.BytesIO(data)
+
+    def next_pickle(persistent_load=None):
+        if weights_only:
+            unpickler = _wo.Unpickler(
+                data,
+                persistent_load or _no_persistent_ids,
+                encoding=load_args["encoding"],
+                offset=stream.tell(),
+            )
+            result = unpickler.load()
+            stream.seek(unpickler.position)
+            return result
+        unpickler = _full_unpickler_class(pickle_module or pickle)(stream, **load_args)
+        if persistent_load is not None:
+            unpickler.persistent_load = persistent_load
+        return unpickler.load()
+
+    if next_pickle() != _LEGACY_MAGIC_NUMBER:
+        raise RuntimeError("Invalid magic number; corrupt file?")
+    protocol_version = next_pickle()
+    if protocol_version != _LEGACY_PROTOCOL_VERSION:
+        raise RuntimeError(f"Invalid protocol version: {protocol_version!r:.50}")
+    system_info = next_pickle()
+    result = next_pickle(storages)
+    keys = next_pickle()
+    little_endian = not isinstance(system_info, dict) or system_info.get("little_endian", True)
+    storages.fill(data, stream.tell(), keys, bool(little_endian))
+    return result
+
+
+def _no_persistent_ids(saved_id):
+    raise pickle.UnpicklingError("unsupported persistent id encountered")
 
 
 def _check_version(reader: _ZipReader) -> None:
