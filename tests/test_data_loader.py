@@ -8,6 +8,7 @@ import contextlib
 import io
 import warnings
 
+import numpy as np
 import pytest
 
 import numtorch
@@ -339,3 +340,77 @@ def test_no_warnings_in_plain_use():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         list(DataLoader(TensorDataset(numtorch.zeros(5, 2)), batch_size=2, shuffle=True))
+
+
+# --- NOTE [ Collated batched fetching ]: the TensorDataset / Subset fast path ------------------
+FAST_PATH_TENSORS = {
+    "image + label": lambda T: (T.rand(9, 1, 4, 4), T.arange(9)),
+    "1-d float64 + bool": lambda T: (T.arange(9, dtype=T.float64), T.arange(9) % 2 == 0),
+    "uint8 + int32": lambda T: (
+        T.arange(27, dtype=T.uint8).reshape(9, 3),
+        T.arange(9, dtype=T.int32),
+    ),
+    "single tensor": lambda T: (T.arange(18.0).reshape(9, 2),),
+}
+
+
+@pytest.mark.parametrize("name", list(FAST_PATH_TENSORS))
+def test_collated_fast_path_equals_default_collate(name):
+    ds = TensorDataset(*FAST_PATH_TENSORS[name](numtorch))
+    for indices in ([3, 0, 8], [5], list(range(9)), [-1, 2], [np.int64(4), np.int32(1)]):
+        fast = ds._getitems_collated(indices)
+        assert plain(fast) == plain(default_collate(ds.__getitems__(indices)))
+        assert plain(fast) == plain(default_collate([ds[i] for i in indices]))
+
+
+@pytest.mark.parametrize("name", list(FAST_PATH_TENSORS))
+def test_tensor_dataset_loader_matches_torch(torch, name):
+    seed_both(torch, 3)
+    ours = DataLoader(TensorDataset(*FAST_PATH_TENSORS[name](numtorch)), batch_size=4, shuffle=True)
+    theirs = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(*FAST_PATH_TENSORS[name](torch)), batch_size=4, shuffle=True
+    )
+    for _ in range(2):
+        assert epoch(ours) == epoch(theirs)
+
+
+def test_random_split_subsets_through_loader_match_torch(torch):
+    seed_both(torch, 21)
+    x = list(range(30))
+    ours_ds = TensorDataset(numtorch.tensor(x), numtorch.tensor(x) * 2)
+    theirs_ds = torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(x) * 2)
+    ours = numtorch.utils.data.random_split(ours_ds, [0.8, 0.2])
+    theirs = torch.utils.data.random_split(theirs_ds, [0.8, 0.2])
+    for o, t in zip(ours, theirs):
+        ours_loader = DataLoader(o, batch_size=7, shuffle=True)
+        theirs_loader = torch.utils.data.DataLoader(t, batch_size=7, shuffle=True)
+        assert epoch(ours_loader) == epoch(theirs_loader)
+
+
+def test_collated_fast_path_declines_what_it_cannot_reproduce():
+    ds = TensorDataset(numtorch.arange(6.0))
+    assert ds._getitems_collated([True, False]) is NotImplemented  # bool indices mean masks
+    assert ds._getitems_collated([7]) is NotImplemented  # out of range: the per-index error
+    assert ds._getitems_collated([[0, 1]]) is NotImplemented
+    grad = TensorDataset(numtorch.arange(6.0, requires_grad=True))
+    assert grad._getitems_collated([0, 1]) is NotImplemented
+    batch = next(iter(DataLoader(grad, batch_size=2)))[0]
+    assert batch.requires_grad and batch.grad_fn is not None
+
+    class Custom(TensorDataset):
+        def __getitems__(self, indices):
+            return [(numtorch.tensor(-1.0),) for _ in indices]
+
+    assert Custom(numtorch.arange(3.0))._getitems_collated([0]) is NotImplemented
+    assert next(iter(DataLoader(Custom(numtorch.arange(3.0)), batch_size=2)))[0].tolist() == [
+        -1.0,
+        -1.0,
+    ]
+
+
+def test_collated_fast_path_only_with_default_collate():
+    seen = []
+    ds = TensorDataset(numtorch.arange(4.0))
+    loader = DataLoader(ds, batch_size=2, collate_fn=lambda samples: seen.append(samples) or 0)
+    list(loader)
+    assert [[s[0].item() for s in batch] for batch in seen] == [[0.0, 1.0], [2.0, 3.0]]

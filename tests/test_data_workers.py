@@ -369,3 +369,59 @@ def test_spawn_context():
         TensorDataset(x), batch_size=3, num_workers=1, multiprocessing_context="spawn"
     )
     assert [b[0].tolist() for b in loader] == [x[:3].tolist(), x[3:].tolist()]
+
+
+def test_persistent_loader_recovers_after_a_worker_died():
+    class DiesOnce(Dataset):
+        def __init__(self):
+            self.flag = multiprocessing.get_context().Event()
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            if i == 1 and not self.flag.is_set():
+                self.flag.set()
+                os._exit(1)
+            return i
+
+    loader = DataLoader(DiesOnce(), batch_size=2, num_workers=1, persistent_workers=True)
+    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(loader)
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3]]
+
+
+def process_running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (an unreaped zombie counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+def test_workers_exit_when_the_main_process_is_killed(tmp_path):
+    """Workers notice a vanished parent (within MP_STATUS_CHECK_INTERVAL) and exit."""
+    import subprocess
+    import sys
+    import textwrap
+
+    pid_file = tmp_path / "pids"
+    script = textwrap.dedent(f"""
+        import os, signal
+        from numtorch.utils.data import DataLoader
+        it = iter(DataLoader(list(range(100)), num_workers=2))
+        next(it)
+        open({str(pid_file)!r}, "w").write(" ".join(str(w.pid) for w in it._workers))
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    subprocess.run([sys.executable, "-c", script], timeout=60)
+    pids = [int(p) for p in pid_file.read_text().split()]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if process_running(pid)]
+        if not alive:
+            break
+        time.sleep(0.2)
+    assert not alive

@@ -255,7 +255,8 @@ class DataLoader(Generic[_T_co]):
     def __iter__(self) -> _BaseDataLoaderIter:
         # Persistent workers: one iterator for the loader's whole life, reset at each epoch.
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._pool.is_shut_down:
+                # (A fatal error, such as a worker dying, shuts the workers down: start anew.)
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)

@@ -16,6 +16,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
+import numpy as np
+
 from ... import randperm
 from ..._tensor import Tensor
 
@@ -73,19 +75,39 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         is a view of a fresh copy rather than of the dataset's tensors, so writing into it in place
         does not change the dataset. A subclass that overrides ``__getitem__`` gets its own
         ``__getitem__`` called per index."""
-        if (
-            type(self).__getitem__ is not TensorDataset.__getitem__
-            or not all(type(i) is int for i in indices)
-            or any(tensor.requires_grad for tensor in self.tensors)  # samples need their graph
-        ):
+        columns = self._gather(indices)
+        if columns is None:
             return [self[i] for i in indices]
-        try:
-            columns = [tensor._data[indices] for tensor in self.tensors]
-        except IndexError:
-            return [self[i] for i in indices]  # numtorch's indexing raises PyTorch's message
         # ``column[k, ...]`` is a view, and 0-dim (not a NumPy scalar) for a 1-dim tensor's rows.
         rows = range(len(indices))
         return list(zip(*[[Tensor._make(column[k, ...]) for k in rows] for column in columns]))
+
+    def _getitems_collated(self, indices: list[int]):
+        """``default_collate(self.__getitems__(indices))``, which is one gathered tensor per
+        column; see NOTE [ Collated batched fetching ] in ``_utils/fetch.py``."""
+        if type(self).__getitems__ is not TensorDataset.__getitems__:
+            return NotImplemented
+        columns = self._gather(indices)
+        if columns is None:
+            return NotImplemented
+        return [Tensor._make(column) for column in columns]
+
+    def _gather(self, indices: list[int]):
+        """Each tensor's rows at ``indices`` as fresh arrays, or None where the per-index path
+        must run: an overridden ``__getitem__``, indices that are not integers, tensors that
+        require grad (each sample must stay on the graph), an index out of range (numtorch's
+        indexing raises PyTorch's message)."""
+        if type(self).__getitem__ is not TensorDataset.__getitem__ or any(
+            tensor.requires_grad for tensor in self.tensors
+        ):
+            return None
+        index_array = np.asarray(indices)
+        if index_array.ndim != 1 or index_array.dtype.kind not in "iu":
+            return None  # bools, floats, nested lists, empty batches: t[i]'s own rules apply
+        try:
+            return [np.take(tensor._data, index_array, axis=0) for tensor in self.tensors]
+        except IndexError:
+            return None
 
     def __len__(self) -> int:
         return self.tensors[0].size(0)
@@ -243,6 +265,13 @@ class Subset(Dataset[_T_co]):
         if callable(getattr(self.dataset, "__getitems__", None)):
             return self.dataset.__getitems__([self.indices[idx] for idx in indices])
         return [self.dataset[self.indices[idx]] for idx in indices]
+
+    def _getitems_collated(self, indices: list[int]):
+        """Forwarded to the underlying dataset; see NOTE [ Collated batched fetching ]."""
+        getitems_collated = getattr(self.dataset, "_getitems_collated", None)
+        if getitems_collated is None or type(self).__getitems__ is not Subset.__getitems__:
+            return NotImplemented
+        return getitems_collated([self.indices[idx] for idx in indices])
 
     def __len__(self) -> int:
         return len(self.indices)

@@ -64,8 +64,7 @@ class RandomSampler(Sampler[int]):
 
     Without a ``generator`` each pass seeds a private ``Generator`` from one 64-bit draw of the
     default generator, so passes differ while ``manual_seed`` makes the whole run reproducible.
-    ``num_samples`` larger than the dataset chains several permutations (a permutation is always
-    drawn for the remainder, even when it is empty, as PyTorch does)."""
+    ``num_samples`` larger than the dataset chains several permutations."""
 
     data_source: Sized
     replacement: bool
@@ -116,7 +115,12 @@ class RandomSampler(Sampler[int]):
         else:
             for _ in range(self.num_samples // n):
                 yield from randperm(n, generator=generator).tolist()
-            yield from randperm(n, generator=generator).tolist()[: self.num_samples % n]
+            remainder = self.num_samples % n
+            # PyTorch always draws a permutation for the remainder, even an empty one; that draw
+            # is only observable through a generator the caller passed in (a private one is
+            # discarded), so it is skipped otherwise.
+            if remainder or self.generator is not None:
+                yield from randperm(n, generator=generator).tolist()[:remainder]
 
     def __len__(self) -> int:
         return self.num_samples

@@ -6,6 +6,8 @@ Follows ``torch/utils/data/_utils/fetch.py``. The same fetcher runs in the main 
 
 from __future__ import annotations
 
+from .collate import default_collate
+
 
 class _BaseDatasetFetcher:
     def __init__(self, dataset, auto_collation: bool, collate_fn, drop_last: bool) -> None:
@@ -44,13 +46,29 @@ class _IterableDatasetFetcher(_BaseDatasetFetcher):
         return self.collate_fn(data)
 
 
+# NOTE [ Collated batched fetching ]
+# ``__getitems__`` (PyTorch's protocol) saves the per-index ``dataset[i]`` calls, but still returns
+# one Python object per sample, which default_collate then stacks again. When the loader uses
+# ``default_collate`` itself, a dataset can skip both steps: numtorch's fetcher first offers the
+# batch to ``dataset._getitems_collated(indices)``, which must return exactly what
+# ``default_collate(dataset.__getitems__(indices))`` would (same structure, values, dtypes and
+# shapes), built directly (one gather per column), or ``NotImplemented`` to decline (a subclass
+# that overrides ``__getitem__``, indices that are not plain ints, ...). ``TensorDataset`` and
+# ``Subset`` implement it; with any other ``collate_fn`` it is never called.
 class _MapDatasetFetcher(_BaseDatasetFetcher):
     """``dataset[i]`` per index, or, when the dataset defines ``__getitems__`` (PyTorch 2.x's
-    batched-fetch protocol), one ``dataset.__getitems__(indices)`` call for the whole batch."""
+    batched-fetch protocol), one ``dataset.__getitems__(indices)`` call for the whole batch (see
+    also NOTE [ Collated batched fetching ])."""
 
     def fetch(self, possibly_batched_index):
         if not self.auto_collation:
             return self.collate_fn(self.dataset[possibly_batched_index])
+        if self.collate_fn is default_collate:
+            getitems_collated = getattr(self.dataset, "_getitems_collated", None)
+            if getitems_collated is not None:
+                batch = getitems_collated(possibly_batched_index)
+                if batch is not NotImplemented:
+                    return batch
         getitems = getattr(self.dataset, "__getitems__", None)
         if getitems:  # a dataset may set ``__getitems__ = None`` to opt out, as in PyTorch
             data = getitems(possibly_batched_index)
