@@ -77,7 +77,10 @@ def test_resnet50_matches_a_torchvision_checkpoint_inventory():
     }
     for key, shape in expected.items():
         assert tuple(sd[key].shape) == shape, key
-    assert n_params(models.resnet50().state_dict()) == 25557032
+    # The published 1000-class count, less the 1000-class head, plus the 2-class one.
+    assert n_params(sd) == models.ResNet50_Weights.DEFAULT.meta["num_params"] - (
+        2048 * 1000 + 1000
+    ) + (2048 * 2 + 2)
 
 
 def test_resnet34_params():
