@@ -155,7 +155,6 @@ def _seed_worker(base_seed: int, worker_id: int) -> int:
     """Seed Python's ``random``, numtorch's default generator and NumPy's global RandomState as
     PyTorch seeds its worker ``worker_id`` (``random.seed``/``torch.manual_seed`` with
     ``base_seed + worker_id``, NumPy from ``_numpy_seed_state``); return the seed."""
-
     seed = base_seed + worker_id
     random.seed(seed)
     manual_seed(seed)
