@@ -247,9 +247,11 @@ def _resnet(
 ) -> ResNet:
     if weights is not None:
         _ovewrite_named_param(kwargs, "num_classes", weights.meta["num_classes"])
+    # The checkpoint comes first: without a network the error comes before minutes of initialisation.
+    state_dict = weights.get_state_dict(progress=progress, check_hash=True) if weights is not None else None
     model = ResNet(block, layers, **kwargs)
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    if state_dict is not None:
+        model.load_state_dict(state_dict)
     return model
 
 
