@@ -46,7 +46,7 @@ _DELEGATED_MODULES = ("conv", "pooling", "attention", "vision_ops")
 def __getattr__(name: str):
     for module_name in _DELEGATED_MODULES:
         try:
-            module = importlib.import_module(f"..ops.{module_name}", __name__)
+            module = importlib.import_module(f"..ops.{module_name}", __package__)
         except ModuleNotFoundError:
             continue
         if (
