@@ -27,6 +27,7 @@ offset and strides in elements). As in PyTorch, a view saves its whole storage.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import mmap as _mmap
 import os
@@ -36,6 +37,8 @@ import sys
 import tempfile
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from hashlib import blake2b
 from typing import IO, Any
 
@@ -487,6 +490,34 @@ class _CheckpointPickler(pickle._Pickler):
         return ref
 
 
+# --- checksums ----------------------------------------------------------------------------------
+class _Checksums:
+    """NOTE [ Checksums on worker threads ]
+    Every zip record carries a CRC-32 of its data; for large storages computing it costs about as
+    much as writing or reading the bytes. ``zlib.crc32`` releases the GIL, so storages of at least
+    ``_THREADED_CRC_BYTES`` are checksummed on worker threads while the main thread does the file
+    I/O; small ones inline (a thread hand-off would cost more)."""
+
+    def __init__(self):
+        self._pool: ThreadPoolExecutor | None = None
+
+    def crc(self, data) -> Callable[[], int]:
+        """A function returning ``zlib.crc32(data)``, started now."""
+        if memoryview(data).nbytes < _THREADED_CRC_BYTES:
+            return functools.partial(zlib.crc32, data)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(_CRC_THREADS, thread_name_prefix="numtorch-crc")
+        return self._pool.submit(zlib.crc32, data).result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_THREADED_CRC_BYTES = 1 << 20
+_CRC_THREADS = min(4, os.cpu_count() or 1)
+
+
 # --- the zip container ----------------------------------------------------------------------------
 _U32_MAX = 0xFFFFFFFF
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
@@ -527,7 +558,9 @@ class _ZipWriter:
                 return
             view = view[written:]
 
-    def write_record(self, name: str, data) -> None:
+    def write_record(self, name: str, data, crc: Callable[[], int] | None = None) -> None:
+        """Append a record; ``crc``, if given, returns the data's CRC-32 (computed elsewhere while
+        the data is written: NOTE [ Checksums on worker threads ])."""
         full_name = (self._prefix + name).encode("utf-8")
         size = memoryview(data).nbytes
         cursor = self._offset
@@ -549,16 +582,16 @@ class _ZipWriter:
         )
         self._write(full_name)
         self._write(extra)
-        crc = 0
+        checksum = 0
         if size:
             self._write(data)
-            crc = zlib.crc32(data)
+            checksum = crc() if crc is not None else zlib.crc32(data)
             if zip64_extra:
-                self._write(_DESCRIPTOR_64.pack(_SIG_DESCRIPTOR, crc, size, size))
+                self._write(_DESCRIPTOR_64.pack(_SIG_DESCRIPTOR, checksum, size, size))
             else:
-                self._write(_DESCRIPTOR_32.pack(_SIG_DESCRIPTOR, crc, size, size))
-            self._combined_crc = _hash_combine(self._combined_crc, crc)
-        self._entries.append((full_name, flags, crc, size, cursor))
+                self._write(_DESCRIPTOR_32.pack(_SIG_DESCRIPTOR, checksum, size, size))
+            self._combined_crc = _hash_combine(self._combined_crc, checksum)
+        self._entries.append((full_name, flags, checksum, size, cursor))
 
     def finish(self) -> None:
         """Write ``.data/serialization_id``, the central directory and the end records."""
@@ -797,13 +830,14 @@ class _ZipReader:
         self._check_crc(record, data)
         return data
 
-    def read_into(self, name: str, out: np.ndarray) -> None:
-        """Fill ``out`` (a contiguous array of exactly the record's size) with the record."""
+    def read_into(self, name: str, out: np.ndarray, checksums: _Checksums) -> Callable[[], None]:
+        """Fill ``out`` (a contiguous array of exactly the record's size) with the record; returns
+        the check of its CRC-32, which runs meanwhile (NOTE [ Checksums on worker threads ])."""
         record = self.record(name)
         target = out.reshape(-1).view(np.uint8)
         if record.method != 0 or not hasattr(self._file, "readinto"):
             target[:] = np.frombuffer(self.read(name), np.uint8)
-            return
+            return lambda: None
         if record.compressed_size != record.size:
             raise _corrupt(f"stored record {record.name} has mismatched sizes")
         self._file.seek(self._base + self.data_offset(record))
@@ -814,7 +848,13 @@ class _ZipReader:
             if not n:
                 raise _corrupt(f"the file ended inside {record.name}")
             filled += n
-        self._check_crc(record, target)
+        crc = checksums.crc(target)
+
+        def check() -> None:
+            if crc() != record.crc:
+                raise _corrupt(f"CRC-32 mismatch in {record.name}")
+
+        return check
 
     def absolute_data_offset(self, record: _Record) -> int:
         return self._base + self.data_offset(record)
@@ -851,8 +891,13 @@ def _write_checkpoint(
     writer.write_record(".storage_alignment", str(_STORAGE_ALIGNMENT).encode())
     if byteorder:
         writer.write_record("byteorder", sys.byteorder.encode())
-    for storage in storages:
-        writer.write_record(f"data/{storage.key}", storage.raw_bytes())
+    checksums = _Checksums()
+    try:
+        crcs = [checksums.crc(storage.raw_bytes()) for storage in storages]
+        for storage, crc in zip(storages, crcs):
+            writer.write_record(f"data/{storage.key}", storage.raw_bytes(), crc)
+    finally:
+        checksums.close()
     writer.write_record("version", _FORMAT_VERSION)
     writer.finish()
 
@@ -1016,6 +1061,8 @@ class _StorageLoader:
 
     def __init__(self, reader: _ZipReader, map_location, mapped: _mmap.mmap | None):
         self.reader = reader
+        self.checksums = _Checksums()
+        self.pending_checks: list[Callable[[], None]] = []
         self.restore = _restore_location_fn(map_location)
         self.mapped = mapped
         self.loaded: dict[str, _LoadedStorage] = {}
@@ -1060,10 +1107,18 @@ class _StorageLoader:
             array = np.frombuffer(self.mapped, dtype.np, numel, offset)
         else:
             array = np.empty(numel, dtype.np)
-            self.reader.read_into(name, array)
+            self.pending_checks.append(self.reader.read_into(name, array, self.checksums))
         if self.byteswap:
             array.byteswap(inplace=True)
         return array
+
+    def finish(self) -> None:
+        """Raise if a storage's CRC-32 did not match; stop the checksum threads."""
+        try:
+            for check in self.pending_checks:
+                check()
+        finally:
+            self.checksums.close()
 
 
 def _weights_only_error_message(message: str) -> str:
@@ -1250,15 +1305,23 @@ def load(
         if mmap:
             mapped = _mmap.mmap(file.fileno(), 0, access=_mmap.ACCESS_COPY)
         storages = _StorageLoader(reader, map_location, mapped)
-        data = reader.read("data.pkl")
-        if weights_only:
-            with _weights_only_errors(True):
-                return _wo.Unpickler(data, storages, encoding=pickle_load_args["encoding"]).load()
-        unpickler = _full_unpickler_class(pickle_module or pickle)(
-            io.BytesIO(data), **pickle_load_args
-        )
-        unpickler.persistent_load = storages
-        return unpickler.load()
+        try:  # (on error the pending checksums are dropped: the first error is the one to see)
+            data = reader.read("data.pkl")
+            if weights_only:
+                with _weights_only_errors(True):
+                    unpickler = _wo.Unpickler(data, storages, encoding=pickle_load_args["encoding"])
+                    result = unpickler.load()
+            else:
+                unpickler = _full_unpickler_class(pickle_module or pickle)(
+                    io.BytesIO(data), **pickle_load_args
+                )
+                unpickler.persistent_load = storages
+                result = unpickler.load()
+        except BaseException:
+            storages.checksums.close()
+            raise
+        storages.finish()
+        return result
     finally:
         if owned:
             file.close()
