@@ -461,3 +461,78 @@ def test_fakedata_reproducible_and_like_torchvision(torch):
     with pytest.raises(IndexError, match="^FakeData index out of range$"):
         ds[4]
     assert repr(ds) == "Dataset FakeData\n    Number of datapoints: 4"
+
+
+# --- downloads (urlopen replaced: no network is touched) ----------------------------------------
+def _fake_server(monkeypatch, files: dict[str, bytes]):
+    import io as _io
+    import urllib.error
+
+    from numtorch.vision.datasets import utils as dutils
+
+    requested = []
+
+    class Response(_io.BytesIO):
+        def __init__(self, data):
+            super().__init__(data)
+            self.headers = {"Content-Length": str(len(data))}
+
+    def fake_urlopen(request, timeout=None):
+        requested.append(request.full_url)
+        name = request.full_url.rsplit("/", 1)[1]
+        if name not in files:
+            raise urllib.error.URLError("no route to host")
+        return Response(files[name])
+
+    monkeypatch.setattr(dutils.urllib.request, "urlopen", fake_urlopen)
+    return requested
+
+
+def _gz_idx(array) -> bytes:
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    return gzip.compress(header + array.tobytes())
+
+
+def test_download_verifies_md5_and_extracts(tmp_path, monkeypatch):
+    import hashlib
+
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (4, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 4, dtype=np.uint8),
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (2, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 2, dtype=np.uint8),
+    }
+    files = {name: _gz_idx(a) for name, a in arrays.items()}
+
+    class Served(datasets.MNIST):
+        mirrors = ["https://mirror-a.invalid/", "https://mirror-b.invalid/"]
+        resources = [(name, hashlib.md5(data).hexdigest()) for name, data in files.items()]
+
+    requested = _fake_server(monkeypatch, {})
+    with pytest.raises(RuntimeError, match="^Error downloading train-images-idx3-ubyte.gz$"):
+        Served(str(tmp_path), download=True)
+    assert requested == [
+        "https://mirror-a.invalid/train-images-idx3-ubyte.gz",
+        "https://mirror-b.invalid/train-images-idx3-ubyte.gz",
+    ]
+    assert [p.name for p in (tmp_path / "Served" / "raw").iterdir()] == []  # nothing half-written
+
+    _fake_server(monkeypatch, files)
+    ds = Served(str(tmp_path), train=False, download=True)
+    np.testing.assert_array_equal(ds.data.numpy(), arrays["t10k-images-idx3-ubyte.gz"])
+    raw = tmp_path / "Served" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(
+        [*files, *(n[:-3] for n in files)]
+    )  # torchvision's layout: the .gz and its extraction
+
+    bad = dict(files)
+    bad["t10k-labels-idx1-ubyte.gz"] = b"tampered"
+    (raw / "t10k-labels-idx1-ubyte").unlink()
+    (raw / "t10k-labels-idx1-ubyte.gz").unlink()
+    _fake_server(monkeypatch, bad)
+    with pytest.raises(
+        RuntimeError, match="The MD5 checksum of the download from .* is .*expected"
+    ):
+        Served(str(tmp_path), train=False, download=True)
+    assert not (raw / "t10k-labels-idx1-ubyte.gz").exists()
