@@ -240,10 +240,10 @@ def test_save_failing_mid_write_leaves_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "ckpt.pt"
     nt.save(nt.ones(3), path)
 
-    def broken_write_record(self, name, data):
+    def broken_write_record(self, name, data, *args):
         if name.startswith("data/"):
             raise OSError("disk full")
-        return original(self, name, data)
+        return original(self, name, data, *args)
 
     original = serialization._ZipWriter.write_record
     monkeypatch.setattr(serialization._ZipWriter, "write_record", broken_write_record)
