@@ -278,21 +278,9 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        if not self._requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self._retains_grad:
-            return
-        import weakref
+        from .autograd.graph import retain_grad
 
-        ref = weakref.ref(self)
-
-        def retain(grad):
-            t = ref()
-            if t is not None:
-                t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
-
-        self._retains_grad = True
-        self.grad_fn._add_tensor_pre_hook(self._output_nr, _NoReturn(retain))
+        retain_grad(self)
 
     @property
     def retains_grad(self) -> bool:
@@ -443,18 +431,6 @@ class Tensor:
             setattr(new, k, copy.deepcopy(v, memo))
         memo[id(self)] = new
         return new
-
-
-class _NoReturn:
-    """Wraps a hook that must not replace the gradient (``retain_grad``'s)."""
-
-    __slots__ = ("fn",)
-
-    def __init__(self, fn):
-        self.fn = fn
-
-    def __call__(self, grad):
-        self.fn(grad)
 
 
 def _rebuild_from_numpy(array, requires_grad):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .. import _dtype
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -15,138 +19,198 @@ from .graph import Node
 
 __all__ = [
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-    "is_grad_enabled", "is_inference_mode_enabled", "Function", "gradcheck", "gradgradcheck", "Node",
+    "is_grad_enabled", "is_inference_mode_enabled", "Function", "FunctionCtx",
+    "once_differentiable", "gradcheck", "gradgradcheck", "Node", "detect_anomaly",
+    "set_detect_anomaly", "is_anomaly_enabled",
 ]  # fmt: skip
 
 
-def _as_tuple(x):
-    if x is None:
-        return None
+def _tensors_tuple(x) -> tuple:
     from .._tensor import Tensor
 
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
-def _make_grads(outputs, grads, is_grads_batched=False):
+def _inputs_tuple(inputs, api: str) -> tuple:
     from .._tensor import Tensor
-    from ..ops.creation import ones_like
 
-    result = []
-    for out, g in zip(outputs, grads):
-        if g is None:
-            if out._requires_grad:
-                if out.numel() != 1:
-                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not out.is_floating_point() and not out.is_complex():
-                    raise RuntimeError(
-                        f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
-                    )
-            result.append(ones_like(out))
-        else:
-            if not isinstance(g, Tensor):
-                from ..ops.creation import tensor
+    if isinstance(inputs, Tensor):
+        return (inputs,)
+    if type(inputs) is dict:
+        return tuple(inputs.values())
+    if isinstance(inputs, Mapping):
+        raise TypeError(
+            f"`inputs` argument to `{api}()` must be a dict, not {type(inputs).__name__}. "
+            "Other Mapping types are not supported."
+        )
+    return tuple(inputs)
 
-                g = tensor(g, dtype=out.dtype)
-            if g.shape != out.shape:
+
+def _make_grads(outputs: tuple, grads: tuple) -> tuple:
+    """The root gradients: the given ones checked against their outputs, ones for scalars
+    (``torch.autograd._make_grads``)."""
+    from .._tensor import Tensor
+
+    new_grads = []
+    for i, (out, grad) in enumerate(zip(outputs, grads)):
+        if isinstance(grad, Tensor):
+            if grad._data.shape != out._data.shape:
                 raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{len(result)}] has a shape of {g.shape} and output[{len(result)}] has a shape of {out.shape}."
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {grad.shape} and "
+                    f"output[{i}] has a shape of {out.shape}."
                 )
-            result.append(g)
-    return result
+            if out.is_complex() != grad.is_complex():
+                raise RuntimeError(
+                    "For complex Tensors, both grad_output and output are required to have the "
+                    f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {grad.dtype} "
+                    f"and output[{i}] has a dtype of {out.dtype}."
+                )
+            new_grads.append(grad)
+        elif grad is None:
+            if out._requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if not out.is_floating_point():
+                    raise RuntimeError(
+                        "grad can be implicitly created only for real scalar outputs but got "
+                        f"{out.dtype}"
+                    )
+                new_grads.append(Tensor._make(np.ones(out._data.shape, out._data.dtype)))
+            else:
+                new_grads.append(None)
+        else:
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}"
+            )
+    return tuple(new_grads)
+
+
+def _check_roots(tensors: tuple) -> None:
+    for i, t in enumerate(tensors):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
 
 
 def backward(
     tensors,
     grad_tensors=None,
-    retain_graph=None,
+    retain_graph: bool | None = None,
     create_graph: bool = False,
     grad_variables=None,
     inputs=None,
 ) -> None:
-    """``torch.autograd.backward``: accumulate gradients of ``tensors`` into the leaves' ``.grad``."""
+    """``torch.autograd.backward``: accumulate the gradients of ``tensors`` into the leaves'
+    ``.grad`` (only into ``inputs``' when given; a non-leaf input retains its grad)."""
     from .engine import run_backward
 
-    tensors = _as_tuple(tensors)
-    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError(f"got {len(grads)} tensors and {len(tensors)} gradients")
-    for t in tensors:
-        if not t._requires_grad:
+    if grad_variables is not None:
+        warnings.warn(
+            "`grad_variables` is deprecated. Use `grad_tensors` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        if grad_tensors is None:
+            grad_tensors = grad_variables
+        else:
             raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
+                "`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                "`backward()`. Please only use `grad_tensors`."
             )
-    if inputs is not None:
-        inputs = _as_tuple(inputs)
-        if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    inputs_tuple = () if inputs is None else _inputs_tuple(inputs, "backward")
+    if inputs is not None and not inputs_tuple:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors = _tensors_tuple(tensors)
+    if grad_tensors is None:
+        grads = (None,) * len(tensors)
+    else:
+        grads = _tensors_tuple(grad_tensors)
     grads = _make_grads(tensors, grads)
     if retain_graph is None:
         retain_graph = create_graph
-    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+    _check_roots(tensors)
+    for t in inputs_tuple:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        if t.grad_fn is not None:
+            t.retain_grad()  # a non-leaf input gets its .grad the way PyTorch gives it
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.",
+            UserWarning,
+            stacklevel=3,
+        )
+    run_backward(tensors, grads, retain_graph, create_graph, inputs_tuple, True, True)
 
 
 def grad(
     outputs,
     inputs,
     grad_outputs=None,
-    retain_graph=None,
+    retain_graph: bool | None = None,
     create_graph: bool = False,
     only_inputs: bool = True,
-    allow_unused=None,
+    allow_unused: bool | None = None,
     is_grads_batched: bool = False,
     materialize_grads: bool = False,
 ):
-    """``torch.autograd.grad``: gradients of ``outputs`` w.r.t. ``inputs``, returned (not accumulated)."""
+    """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``,
+    returned (not accumulated into ``.grad``)."""
     from .engine import run_backward
-    from .graph import edge_of
 
-    outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but "
+            "got: allow_unused=False."
+        )
     if allow_unused is None:
         allow_unused = materialize_grads
-    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    for out in outputs:
-        if not out._requires_grad:
-            raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
-            )
-    for t in inputs:
-        if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    outputs = _tensors_tuple(outputs)
+    inputs_tuple = _inputs_tuple(inputs, "grad")
+    if not inputs_tuple:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warnings.warn(
+            "only_inputs argument is deprecated and is ignored now (defaults to True). To "
+            "accumulate gradient for other parts of the graph, please use "
+            "torch.autograd.backward.",
+            FutureWarning,
+            stacklevel=2,
+        )
+    if is_grads_batched:
+        raise NotImplementedError("numtorch: autograd.grad(is_grads_batched=True) needs vmap")
+    if grad_outputs is None:
+        grads = (None,) * len(outputs)
+    else:
+        grads = _tensors_tuple(grad_outputs)
     grads = _make_grads(outputs, grads)
-    keys = [edge_of(t) for t in inputs]
-    capture = {k: None for k in keys}
     if retain_graph is None:
         retain_graph = create_graph
-    run_backward(outputs, grads, retain_graph, create_graph, capture=capture)
-    result = []
-    for i, (k, t) in enumerate(zip(keys, inputs)):
-        g = capture.get(k)
-        if g is None:
-            if not allow_unused:
-                raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    "Set allow_unused=True if this is the desired behavior."
-                )
-            if materialize_grads:
-                from ..ops.creation import zeros_like
+    _check_roots(outputs)
+    for t in inputs_tuple:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    result = run_backward(
+        outputs, grads, retain_graph, create_graph, inputs_tuple, allow_unused, False
+    )
+    if materialize_grads:
+        from ..ops.creation import zeros_like
 
-                g = zeros_like(t)
-        elif not create_graph:
-            g = g.detach()
-        result.append(g)
-    return tuple(result)
+        result = tuple(
+            r if r is not None else zeros_like(t, requires_grad=create_graph)
+            for r, t in zip(result, inputs_tuple)
+        )
+    if type(inputs) is dict:
+        return dict(zip(inputs.keys(), result))
+    return result
 
 
 def __getattr__(name):
-    if name in ("Function", "FunctionCtx", "once_differentiable"):
-        from . import function
-
-        return getattr(function, name)
-    if name in ("gradcheck", "gradgradcheck"):
-        from . import gradcheck as _gc
-
-        return getattr(_gc, name)
     if name == "functional":
         import importlib
 
@@ -154,4 +218,8 @@ def __getattr__(name):
     raise AttributeError(f"module 'numtorch.autograd' has no attribute '{name}'")
 
 
-del _dtype
+# Imported last: they use backward/grad above (the function ``gradcheck`` shadows its module's
+# name here, as in torch.autograd).
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
+from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
