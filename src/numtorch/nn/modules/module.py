@@ -986,9 +986,6 @@ class Module:
     def cuda(self, device: Any = None) -> Module:
         return self._apply(lambda t: t.cuda(device))
 
-    def mps(self, device: Any = None) -> Module:
-        return self._apply(lambda t: t.to("mps" if device is None else device))
-
     def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
         from ...ops.creation import empty_like
 
