@@ -353,6 +353,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
     d = wrap_dim(dim, input.ndim)
     out = input._data.copy()
     idx = index._data
+    if idx.ndim == 0 and out.ndim == 1:  # a 0-dim index addresses one element (the notes' one-hot Lambda)
+        idx = idx.reshape(1)
     if idx.size and ((idx < -out.shape[d]) | (idx >= out.shape[d])).any() if out.ndim else False:
         bad = int(idx[(idx < -out.shape[d]) | (idx >= out.shape[d])][0])
         raise RuntimeError(
