@@ -513,7 +513,7 @@ def test_attribute_errors_match_torch(torch):
     for net in (Net(), TorchNet()):
         name = type(net).__name__
         with pytest.raises(AttributeError) as info:
-            net.missing
+            _ = net.missing
         assert str(info.value) == f"'{name}' object has no attribute 'missing'"
         with pytest.raises(TypeError) as info:
             net.fc.weight = 3
@@ -549,7 +549,7 @@ def test_state_dict_round_trip_and_errors(torch):
     bad["fc.weight"] = nt.zeros(5, 3)
     bad["extra"] = nt.zeros(1)
     messages = []
-    for lib, model in ((nt, Net()), (torch, None)):
+    for model in (Net(), None):
         if model is None:
 
             class Net_(torch.nn.Module):
@@ -632,11 +632,13 @@ def test_to_float_double_apply(torch):
 
 def test_forward_hooks_match_torch_order(torch):
     for lib in (nt, torch):
-        calls = []
+        calls: list = []
         layer = lib.nn.Linear(2, 2)
-        h1 = layer.register_forward_pre_hook(lambda m, args: calls.append("pre"))
-        h2 = layer.register_forward_hook(lambda m, args, out: calls.append("post"))
-        layer.register_forward_pre_hook(lambda m, args: calls.append("first"), prepend=True)
+        h1 = layer.register_forward_pre_hook(lambda m, args, calls=calls: calls.append("pre"))
+        h2 = layer.register_forward_hook(lambda m, args, out, calls=calls: calls.append("post"))
+        layer.register_forward_pre_hook(
+            lambda m, args, calls=calls: calls.append("first"), prepend=True
+        )
         layer.register_forward_hook(
             lambda m, args, kwargs, out: out * 0, with_kwargs=True
         )  # replaces the output
@@ -662,10 +664,12 @@ def test_full_backward_hooks(torch):
     for lib in (nt, torch):
         lib.manual_seed(0)
         layer = lib.nn.Linear(3, 2)
-        seen = []
-        layer.register_full_backward_pre_hook(lambda m, go: seen.append(("pre", go[0].shape)))
+        seen: list = []
+        layer.register_full_backward_pre_hook(
+            lambda m, go, seen=seen: seen.append(("pre", go[0].shape))
+        )
         layer.register_full_backward_hook(
-            lambda m, gi, go: seen.append(("post", gi[0].shape, go[0].shape))
+            lambda m, gi, go, seen=seen: seen.append(("post", gi[0].shape, go[0].shape))
         )
         x = lib.ones(4, 3, requires_grad=True)
         layer(x).sum().backward()
