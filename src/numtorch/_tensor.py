@@ -134,12 +134,13 @@ class Tensor:
         return strides[self._wrap_dim(dim)]
 
     def storage_offset(self) -> int:
-        base = self._data
-        while isinstance(base.base, np.ndarray):
-            base = base.base
-        if base is self._data:
+        """Elements between the start of the storage (the data of the view family's base tensor)
+        and this tensor's first element. (A ``detach()`` of a view, which has no base, reports 0
+        where PyTorch keeps the view's offset.)"""
+        if self._base is None:
             return 0
-        start = self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        root = self._base._data
+        start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
         return start // self._data.itemsize
 
     def data_ptr(self) -> int:

@@ -238,6 +238,14 @@ def check_inplace(self: Tensor) -> None:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
+    fn = self.grad_fn
+    if base is not None and fn is not None and getattr(fn, "n_outputs", 1) > 1:
+        raise RuntimeError(  # split/chunk/unbind views: PyTorch cannot rebase one of several
+            f"Output {self._output_nr} of {fn.name().removesuffix('Backward0')} is a view and is "
+            "being modified inplace. This view is the output of a function that returns multiple "
+            "views. Such functions do not allow the output views to be modified inplace. You should "
+            "replace the inplace operation by an out-of-place one."
+        )
 
 
 def inplace(op, name: str):

@@ -56,6 +56,11 @@ def _infer_size(shape: tuple, numel: int) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
+    if known == 0 and numel == 0:
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] because "
+            "the unspecified dimension size -1 can be any value and is ambiguous"
+        )
     if known == 0 or numel % known:
         raise RuntimeError(
             f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
@@ -192,10 +197,42 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """``torch.unsqueeze``."""
     x = input._data
     d = wrap_dim(dim, x.ndim + 1)
-    return _view_result(input, np.expand_dims(x, d), UnsqueezeBackward0)
+    return _view_result(input, _unsqueezed(x, d), UnsqueezeBackward0)
+
+
+def _unsqueezed(x: np.ndarray, d: int) -> np.ndarray:
+    """``x`` with a size-1 dim at ``d`` whose stride is PyTorch's (size * stride of the dim it
+    precedes, or 1 at the end): ``stride()`` reports it."""
+    stride = x.strides[d] * x.shape[d] if d < x.ndim else x.itemsize
+    return np.lib.stride_tricks.as_strided(
+        x, x.shape[:d] + (1,) + x.shape[d:], x.strides[:d] + (stride,) + x.strides[d:],
+        writeable=x.flags.writeable,
+    )  # fmt: skip
+
+
+def _squeeze_(self: Tensor, dim=None) -> Tensor:
+    """``Tensor.squeeze_``: this tensor becomes its squeezed view."""
+    return _restride_(self, squeeze(self, dim))
+
+
+def _unsqueeze_(self: Tensor, dim: int) -> Tensor:
+    """``Tensor.unsqueeze_``."""
+    return _restride_(self, unsqueeze(self, dim))
+
+
+def _restride_(self: Tensor, view: Tensor) -> Tensor:
+    """In-place shape ops: ``self`` takes the view's layout (and its node, when it records)."""
+    from ._base import check_inplace
+
+    check_inplace(self)
+    self._data = view._data
+    if view.grad_fn is not None:
+        self.grad_fn, self._output_nr = view.grad_fn, view._output_nr
+    return self
 
 
 Tensor.squeeze, Tensor.unsqueeze = squeeze, unsqueeze
+Tensor.squeeze_, Tensor.unsqueeze_ = _squeeze_, _unsqueeze_
 
 
 # --- permute / transpose ---------------------------------------------------------------------------
@@ -398,11 +435,21 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         r = input._data
         return wrap(np.repeat(np.arange(len(r)), r))
     if dim is None:
-        input = input.reshape(-1)
+        input = input.flatten()
         dim = 0
     d = wrap_dim(dim, input._data.ndim)
-    reps = repeats._data if isinstance(repeats, Tensor) else repeats
-    idx = np.repeat(np.arange(input._data.shape[d]), reps)
+    if isinstance(repeats, int) or isinstance(repeats, Tensor) and repeats.ndim == 0:
+        # PyTorch: unsqueeze, expand, copy, view (so the result's grad_fn is ViewBackward0)
+        r = int(repeats)
+        if r < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        shape = list(input._data.shape)
+        expanded = input.unsqueeze(d + 1).expand(*shape[: d + 1], r, *shape[d + 1 :])
+        shape[d] *= r
+        return expanded.contiguous().view(shape)
+    idx = np.repeat(
+        np.arange(input._data.shape[d]), repeats._data if isinstance(repeats, Tensor) else repeats
+    )
     return input.index_select(d, wrap(idx))
 
 
@@ -562,7 +609,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """``torch.cat``: join tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -653,29 +700,32 @@ def column_stack(tensors) -> Tensor:
     return cat([t.reshape(-1, 1) if t._data.ndim < 2 else t for t in tensors], 1)
 
 
-def atleast_1d(*tensors):
-    out = tuple(t.reshape(1) if t._data.ndim == 0 else t for t in tensors)
+def _atleast(tensors, up):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(up(t) for t in tensors[0])
+    out = tuple(up(t) for t in tensors)
     return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*tensors):
+    """``torch.atleast_1d`` (a 0-dim tensor is reshaped, as in PyTorch)."""
+    return _atleast(tensors, lambda t: t.reshape(1) if t._data.ndim == 0 else t)
 
 
 def atleast_2d(*tensors):
-    out = tuple(t.reshape(1, -1) if t._data.ndim < 2 else t for t in tensors)
-    return out[0] if len(out) == 1 else out
+    """``torch.atleast_2d``."""
+    ups = {0: lambda t: t.reshape(1, 1), 1: lambda t: t.unsqueeze(0)}
+    return _atleast(tensors, lambda t: ups.get(t._data.ndim, lambda t: t)(t))
 
 
 def atleast_3d(*tensors):
-    def up(t):
-        nd = t._data.ndim
-        if nd == 0:
-            return t.reshape(1, 1, 1)
-        if nd == 1:
-            return t.reshape(1, -1, 1)
-        if nd == 2:
-            return t.unsqueeze(-1)
-        return t
-
-    out = tuple(up(t) for t in tensors)
-    return out[0] if len(out) == 1 else out
+    """``torch.atleast_3d``."""
+    ups = {
+        0: lambda t: t.reshape(1, 1, 1),
+        1: lambda t: t.unsqueeze(0).unsqueeze(-1),
+        2: lambda t: t.unsqueeze(-1),
+    }
+    return _atleast(tensors, lambda t: ups.get(t._data.ndim, lambda t: t)(t))
 
 
 # --- flip / roll / rot90 ---------------------------------------------------------------------------------
@@ -706,31 +756,44 @@ class RollBackward0(Node):
 
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
-    """``torch.roll``."""
+    """``torch.roll`` (without ``dims``: over the flattened tensor, shape kept)."""
     shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    if dims is None:  # roll the flattened tensor, then restore the shape
-        return roll(input.flatten(), shifts_t, 0).view(input._data.shape)
+    x = input._data
+    if dims is None:
+        if len(shifts_t) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:0")
+        r = np.roll(x.reshape(-1), shifts_t[0]).reshape(x.shape)
+        return finish(RollBackward0, r, (input,), shifts=shifts_t, dims=None)
     dims_t = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts_t) != len(dims_t):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:{len(dims_t)}"
+        )
+    dims_t = tuple(wrap_dim(d, x.ndim) for d in dims_t)
     return finish(
-        RollBackward0,
-        np.roll(input._data, shifts_t, dims_t),
-        (input,),
-        shifts=shifts_t,
-        dims=dims_t,
+        RollBackward0, np.roll(x, shifts_t, dims_t), (input,), shifts=shifts_t, dims=dims_t
     )
 
 
+class Rot90Backward0(Node):
+    def backward(self, grad):
+        return (grad.rot90(-self.k, self.dims),)
+
+
 def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
-    """``torch.rot90``, composed of flip and transpose."""
-    k %= 4
-    d0, d1 = dims
-    if k == 1:
-        return input.flip(d1).transpose(d0, d1)
-    if k == 2:
-        return input.flip((d0, d1))
-    if k == 3:
-        return input.flip(d0).transpose(d0, d1)
-    return input.clone()
+    """``torch.rot90``: rotate by 90° ``k`` times from ``dims[0]`` towards ``dims[1]`` (a copy)."""
+    x = input._data
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if x.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
+    d0, d1 = wrap_dim(dims[0], x.ndim), wrap_dim(dims[1], x.ndim)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+    r = np.ascontiguousarray(np.rot90(x, k, (d0, d1)))
+    return finish(Rot90Backward0, r, (input,), k=k, dims=(d0, d1))
 
 
 Tensor.flip, Tensor.fliplr, Tensor.flipud, Tensor.roll, Tensor.rot90 = (
@@ -751,41 +814,85 @@ class DiagonalBackward0(Node):
         return (g,)
 
 
+def _diagonal_array(x: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+    """A writable view of the diagonal (NumPy's ``diagonal`` is read-only), last dim the diagonal."""
+    n1, n2 = x.shape[d1], x.shape[d2]
+    length = builtins.max(
+        0, builtins.min(n1 + builtins.min(offset, 0), n2 - builtins.max(offset, 0))
+    )
+    start = [0] * x.ndim
+    if length:
+        start[d1], start[d2] = builtins.max(-offset, 0), builtins.max(offset, 0)
+        base = x[tuple(slice(i, None) for i in start)]
+    else:
+        base = x
+    keep = [i for i in range(x.ndim) if i not in (d1, d2)]
+    shape = tuple(x.shape[i] for i in keep) + (length,)
+    strides = tuple(x.strides[i] for i in keep) + (x.strides[d1] + x.strides[d2],)
+    return np.lib.stride_tricks.as_strided(base, shape, strides, writeable=x.flags.writeable)
+
+
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """``torch.diagonal``: a view of the diagonal."""
+    """``torch.diagonal``: a view of the diagonal (writes through it reach ``input``)."""
     nd = input._data.ndim
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
-    v = np.diagonal(input._data, offset, d1, d2)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    v = _diagonal_array(input._data, offset, d1, d2)
     return _view_result(input, v, DiagonalBackward0, offset=offset, dim1=d1, dim2=d2)
+
+
+class DiagEmbedBackward0(Node):
+    def backward(self, grad):
+        return (grad.diagonal(self.offset),)
+
+
+DiagonalBackward0_copy = type(
+    "DiagonalBackward0_copy", (DiagonalBackward0,), {"__module__": __name__}
+)
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """``torch.diag``: a 1-D tensor's diagonal matrix, or a 2-D tensor's diagonal (a copy)."""
-    if input._data.ndim == 1:
-        n = input._data.shape[0] + builtins.abs(diagonal)
-        from .creation import zeros
-
-        out = zeros(n, n, dtype=input.dtype)
-        if input._requires_grad and grad_mode.enabled:
-            return (
-                out.diagonal_scatter(input, diagonal)
-                if hasattr(out, "diagonal_scatter")
-                else _diag_embed(input, diagonal)
-            )
-        out._data[
-            np.arange(input._data.shape[0]) + builtins.max(-diagonal, 0),
-            np.arange(input._data.shape[0]) + builtins.max(diagonal, 0),
-        ] = input._data
-        return out
-    return input.diagonal(diagonal).clone()
+    x = input._data
+    if x.ndim == 1:
+        return finish(DiagEmbedBackward0, np.diag(x, diagonal), (input,), offset=diagonal)
+    if x.ndim != 2:
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{x.ndim}D")
+    r = _diagonal_array(x, diagonal, 0, 1).copy()
+    return finish(DiagonalBackward0_copy, r, (input,), offset=diagonal, dim1=0, dim2=1)
 
 
-def _diag_embed(input: Tensor, offset: int) -> Tensor:
-    n = input._data.shape[0] + builtins.abs(offset)
-    eye = np.zeros((input._data.shape[0], n, n), dtype=input._data.dtype)
-    idx = np.arange(input._data.shape[0])
-    eye[idx, idx + builtins.max(-offset, 0), idx + builtins.max(offset, 0)] = 1
-    return (input.reshape(-1, 1, 1) * wrap(eye)).sum(0)
+class UnfoldBackward0(Node):
+    def backward(self, grad):
+        shape, _ = self.input_meta[0]
+        g = grad.new_zeros(shape)
+        # every window adds its gradient back to the elements it covered (windows may overlap)
+        n = grad.shape[self.dim] if grad.ndim > 1 or self.dim == 0 else 1
+        for i in range(n):
+            window = g.narrow(self.dim, i * self.step, self.size)
+            window.add_(grad.select(self.dim, i).movedim(-1, self.dim))
+        return (g,)
+
+
+def _unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """``Tensor.unfold``: a view of all windows of ``size`` along ``dimension``, every ``step``."""
+    x = self._data
+    d = wrap_dim(dimension, x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    shape = x.shape[:d] + (count,) + x.shape[d + 1 :] + (size,)
+    stride = x.strides[d] if x.ndim else x.itemsize
+    strides = x.strides[:d] + (stride * step,) + x.strides[d + 1 :] + (stride,)
+    v = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+    return _view_result(self, v, UnfoldBackward0, dim=d, size=size, step=step)
+
+
+Tensor.unfold = _unfold
 
 
 class TrilBackward0(Node):
