@@ -224,7 +224,9 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        return self.detach()
+        t = self.detach()
+        t._version = [0]  # as PyTorch's: writes through .data are invisible to autograd's checks
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -257,6 +259,11 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is."""
+        return self._output_nr
 
     def detach(self) -> Tensor:
         """A tensor sharing memory (and the version counter) but outside the graph (not a view)."""

@@ -311,6 +311,7 @@ def _rebase_dirty(ctx: BackwardCFunction, t: Tensor, nr: int, args: tuple) -> No
     t.grad_fn = ctx
     t._output_nr = nr
     t._requires_grad = True
+    t._version[0] += 1  # PyTorch bumps a dirty tensor's version once more when rebasing it
 
 
 def _pack_saved(ctx: BackwardCFunction, outputs: list) -> None:

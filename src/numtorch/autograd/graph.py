@@ -57,7 +57,7 @@ class Node:
     _retains_grad_hooks: dict | None = None  # output_nr -> hook(grad)
     _pre_hooks: list | None = None  # [hook(grad_outputs)]
     _post_hooks: list | None = None  # [hook(grad_inputs, grad_outputs)]
-    _view_version = -1  # NOTE [ Stale views ] in views.py
+    _view_version = -1  # NOTE [ Stale views ] in views.py (-1: not stamped, never stale)
     _runs_without_grads = False  # called even when no gradient reached it (custom Functions)
 
     def name(self) -> str:
@@ -266,6 +266,8 @@ def modified_message(t, expected: int, node: Node | None = None) -> str:
     current ``grad_fn``, as PyTorch does.
     """
     shape = ", ".join(str(s) for s in t._data.shape)
+    if node is None:
+        edge_of(t)  # a stale view names its regenerated history, as PyTorch's does
     producer = node if node is not None else t.grad_fn
     output_nr = t._output_nr if node is None else 0
     which = (
@@ -289,7 +291,7 @@ def edge_of(t) -> tuple:
         return (None, 0)
     fn = t.grad_fn
     if fn is not None:
-        if t._base is not None and fn._view_version != t._version[0]:
+        if t._base is not None and fn._view_version not in (t._version[0], -1):
             from .views import refresh_view
 
             refresh_view(t)

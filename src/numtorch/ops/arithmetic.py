@@ -163,7 +163,11 @@ def mul(input, other, *, out=None) -> Tensor:
     if d is _dtype.bool_:
         return _result("mul", out, wrap(np.logical_and(x, y)))
     operands = _tensors(input, other)
-    saved = operands if len(operands) == 2 else (operands[0], y if isinstance(input, Tensor) else x)
+    if len(operands) == 2:  # as PyTorch, save only what the needed gradients use (an operand
+        a, b = operands  # changed in place later is then no error when its own grad is unused)
+        saved = (a if b._requires_grad else None, b if a._requires_grad else None)
+    else:
+        saved = (None, y if isinstance(input, Tensor) else x)
     res = finish(MulBackward0, x * y, operands, save=saved)
     return _result("mul", out, res)
 
@@ -211,9 +215,10 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     ):
         q = q.astype(x.dtype)
     if isinstance(other, Tensor):
-        res = finish(DivBackward0, q, (input, other), save=(input, other))
+        saved = (input if other._requires_grad else None, other)  # a only for b's gradient
+        res = finish(DivBackward0, q, (input, other), save=saved)
     else:
-        res = finish(DivBackward0, q, (input,), save=(input, y))
+        res = finish(DivBackward0, q, (input,), save=(None, y))
     return _result("div", out, res)
 
 

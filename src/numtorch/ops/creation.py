@@ -51,6 +51,8 @@ def parse_size(args, name: str) -> tuple:
 
 def _finalize(array: np.ndarray, device, requires_grad: bool) -> Tensor:
     as_device(device)
+    if requires_grad and array.dtype.kind not in "fcV":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return Tensor._make(array, requires_grad)
 
 
