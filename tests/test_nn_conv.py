@@ -430,6 +430,71 @@ def test_conv_padding_modes_match_torch(torch, mode):
     check_op(theirs, ours, inputs=[(2, 2, 6, 7)], **F32)
 
 
+# --- interpolate / Upsample ------------------------------------------------------------------------------
+INTERP_SIZES = [
+    {"scale_factor": 2}, {"scale_factor": 1.7}, {"scale_factor": 0.6}, {"size": 11}, {"size": 3},
+    {"scale_factor": 2.3, "recompute_scale_factor": True},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "shape, mode, align_corners",
+    [((2, 3, 7), "nearest", None), ((2, 3, 5, 6), "nearest", None),
+     ((1, 2, 3, 4, 5), "nearest", None), ((2, 3, 5, 6), "nearest-exact", None),
+     ((2, 3, 7), "linear", False), ((2, 3, 7), "linear", True), ((2, 3, 5, 6), "bilinear", False),
+     ((2, 3, 5, 6), "bilinear", True), ((1, 2, 3, 4, 5), "trilinear", False),
+     ((2, 3, 5, 6), "area", None)],
+)  # fmt: skip
+@pytest.mark.parametrize("sizes", INTERP_SIZES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_interpolate_matches_torch(torch, shape, mode, align_corners, sizes, dtype):
+    kwargs = dict(sizes, mode=mode, align_corners=align_corners)
+    check_op(lambda x: torch.nn.functional.interpolate(x, **kwargs),
+             lambda x: NF.interpolate(x, **kwargs), inputs=[shape], dtypes=dtype)  # fmt: skip
+
+
+def test_interpolate_double_backward_matches_torch(torch):
+    x = np.random.default_rng(2).standard_normal((1, 2, 4, 5))
+    results = []
+    for lib, F in ((torch, torch.nn.functional), (nt, NF)):
+        xt = lib.tensor(x, requires_grad=True)
+        out = F.interpolate(xt, scale_factor=1.5, mode="bilinear")
+        (gx,) = lib.autograd.grad((out**3).sum(), (xt,), create_graph=True)
+        (gx * gx).sum().backward()
+        results.append(xt.grad.numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-10, atol=1e-12)
+
+
+INTERP_ERRORS = [
+    ((2, 3, 5, 6), {"scale_factor": 2, "align_corners": True}),
+    ((2, 3, 5, 6), {"scale_factor": 2, "size": 3}),
+    ((2, 3, 5, 6), {}),
+    ((2, 3, 5, 6), {"size": (3, 4, 5)}),
+    ((2, 3, 5, 6), {"scale_factor": (2, 2, 2)}),
+    ((2, 3, 5, 6), {"size": (3.0, 4)}),
+    ((2, 3, 5, 6), {"size": 3, "recompute_scale_factor": True}),
+    ((2, 3, 5, 6), {"size": 3, "mode": "linear"}),
+]
+
+
+@pytest.mark.parametrize("shape, kwargs", INTERP_ERRORS)
+def test_interpolate_errors_match_torch(torch, shape, kwargs):
+    check_error(lambda x: torch.nn.functional.interpolate(x, **kwargs),
+                lambda x: NF.interpolate(x, **kwargs), inputs=[shape])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [("Upsample", {"scale_factor": 2}), ("Upsample", {"size": (3, 4), "mode": "bilinear"}),
+     ("Upsample", {"scale_factor": (2, 1.5)}),
+     ("UpsamplingNearest2d", {"scale_factor": 2}), ("UpsamplingBilinear2d", {"size": 9})],
+)  # fmt: skip
+def test_upsample_modules_match_torch(torch, name, kwargs):
+    theirs, ours = getattr(torch.nn, name)(**kwargs), getattr(nt.nn, name)(**kwargs)
+    assert repr(ours) == repr(theirs)
+    check_op(theirs, ours, inputs=[(2, 3, 5, 6)])
+
+
 # --- self-contained (no torch) -------------------------------------------------------------------------
 def _numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     grad = np.zeros_like(x)

@@ -40,7 +40,7 @@ linear = nn_ops.linear
 bilinear = nn_ops.bilinear
 
 # Ops owned by other modules, exposed as F.<name> without importing them eagerly.
-_DELEGATED_MODULES = ("conv", "pooling", "attention", "vision_ops")
+_DELEGATED_MODULES = ("conv", "pooling", "attention", "upsample", "vision_ops")
 
 
 def __getattr__(name: str):

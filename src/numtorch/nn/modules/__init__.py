@@ -34,6 +34,7 @@ from .conv import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .rnn import *  # noqa: E402, F403
 from .transformer import *  # noqa: E402, F403
+from .upsampling import *  # noqa: E402, F403
 
 __all__ += [*conv.__all__, *pooling.__all__, *rnn.__all__, *attention.__all__,  # noqa: F405
-            *transformer.__all__]  # fmt: skip  # noqa: F405
+            *transformer.__all__, *upsampling.__all__]  # fmt: skip  # noqa: F405
