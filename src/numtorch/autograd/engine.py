@@ -66,18 +66,20 @@ def _shape_list(shape) -> str:
 def _dependencies(root_nodes) -> dict:
     """For each node reachable from ``root_nodes``, how many edges lead into it."""
     deps: dict = {}
-    stack = list(root_nodes)
+    stack = list(dict.fromkeys(root_nodes))
     seen = set(stack)
     while stack:
         for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
-            if nxt in seen:
-                deps[nxt] += 1
-            else:
+            count = deps.get(nxt)
+            if count is None:
                 deps[nxt] = 1
-                seen.add(nxt)
-                stack.append(nxt)
+                if nxt not in seen:  # a root reached from another root is walked once
+                    seen.add(nxt)
+                    stack.append(nxt)
+            else:
+                deps[nxt] = count + 1
     return deps
 
 
