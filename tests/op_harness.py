@@ -49,7 +49,7 @@ def random_array(
     if noncontig and len(full) > 0:
         full = full[:-1] + (2 * full[-1],)
     if dtype == "bool":
-        arr = rng.random(full) < 0.5
+        arr = np.asarray(rng.random(full) < 0.5)
     elif dtype in INT_DTYPES:
         lo = max(int(math.floor(low)), 0) if dtype == "uint8" else int(math.floor(low))
         arr = rng.integers(lo, int(math.ceil(high)) + 1, size=full).astype(dtype)

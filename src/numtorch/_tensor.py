@@ -124,11 +124,9 @@ class Tensor:
         item = self._data.itemsize
         strides = tuple(s // item for s in self._data.strides)
         if self._data.size <= 1 or 0 in self._data.shape:
-            strides = (
-                _contiguous_strides(self._data.shape)
-                if not self._data.flags.c_contiguous
-                else strides
-            )
+            # NumPy gives fresh empty arrays zero strides; PyTorch's are contiguous ones
+            if not self._data.flags.c_contiguous or (strides and not any(strides)):
+                strides = _contiguous_strides(self._data.shape)
         if dim is None:
             return strides
         return strides[self._wrap_dim(dim)]

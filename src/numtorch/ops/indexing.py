@@ -6,13 +6,15 @@ as in PyTorch, whose rules here are NumPy's.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.graph import Node, record
-from ._base import check_inplace, finish, inplace, wrap
+from ._base import check_broadcast, check_inplace, cpp_type_name, finish, inplace, wrap
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "masked_fill",
            "masked_select", "masked_scatter", "nonzero", "argwhere", "take", "take_along_dim",
@@ -21,11 +23,17 @@ __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
 
 
 # --- converting an index -----------------------------------------------------------------------------------
+_BAD_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+    "indices (got {})"
+)
+
+
 def _convert_index(index):
     """A PyTorch index as a NumPy index, and whether it is basic (so the result is a view)."""
     if not isinstance(index, tuple):
         index = (index,)
-    out, basic = [], True
+    out, basic, ellipsis = [], True, False
     for i in index:
         if isinstance(i, Tensor):
             arr = i._data
@@ -39,34 +47,47 @@ def _convert_index(index):
             out.append(arr)
             basic = False
         elif isinstance(i, slice):
-            step = i.step
-            if isinstance(step, Tensor):
-                step = int(step)
+            step = _int_or_none(i.step)
             if step is not None and step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError(
+                    "slice step cannot be zero" if step == 0 else "step must be greater than zero"
+                )
             out.append(slice(_int_or_none(i.start), _int_or_none(i.stop), step))
         elif isinstance(i, (list, tuple)):
-            arr = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i])
-            if arr.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            out.append(arr if arr.size else arr.astype(np.int64))
+            out.append(_sequence_index(i))
             basic = False
-        elif isinstance(i, bool):
+        elif isinstance(i, bool):  # t[True] / t[False]: advanced indexing (a copy), as in PyTorch
             out.append(np.asarray(i))
             basic = False
-        elif isinstance(i, int) or i is None or i is Ellipsis:
+        elif isinstance(i, int) or i is None:
             out.append(i)
-        elif hasattr(i, "__index__"):
-            out.append(i.__index__())
+        elif i is Ellipsis:
+            if not ellipsis:  # PyTorch accepts (and ignores) a repeated ellipsis
+                out.append(i)
+            ellipsis = True
         elif isinstance(i, np.ndarray):
             out.append(i)
             basic = False
+        elif hasattr(i, "__index__") and not isinstance(i, float):
+            out.append(i.__index__())
+        elif isinstance(i, str):
+            raise TypeError(f"new(): invalid data type '{type(i).__name__}'")
         else:
-            raise IndexError(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got "
-                f"{type(i).__name__})"
-            )
+            raise IndexError(_BAD_INDEX.format(type(i).__name__))
     return tuple(out), basic
+
+
+def _sequence_index(seq) -> np.ndarray:
+    values = [int(v) if isinstance(v, Tensor) else v for v in seq]
+    for v in values:
+        if isinstance(v, str):
+            raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
+    arr = np.asarray(values)
+    if arr.size == 0:
+        return arr.astype(np.int64)
+    if arr.dtype.kind not in "biu":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return arr
 
 
 def _int_or_none(v):
@@ -74,37 +95,89 @@ def _int_or_none(v):
 
 
 def _check_bounds(x: np.ndarray, index: tuple) -> None:
+    """PyTorch's errors for out-of-range integers, too many indices and mismatched masks."""
+    consumed = sum(
+        (i.ndim if i.dtype == bool else 1) if isinstance(i, np.ndarray) else 1
+        for i in index
+        if i is not None and i is not Ellipsis
+    )
+    if x.ndim == 0 and any(isinstance(i, (int, slice)) for i in index):
+        if any(isinstance(i, slice) for i in index):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+            "in C++ to convert a 0-dim tensor to a number"
+        )
+    scalar_bools = sum(
+        1 for i in index if isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype == bool
+    )
+    if consumed - scalar_bools > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     dim = 0
     for i in index:
-        if i is None:
+        if i is None or isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype == bool:
             continue
         if i is Ellipsis:
-            dim = (
-                x.ndim
-                - sum(
-                    1
-                    for j in index
-                    if j is not None
-                    and j is not Ellipsis
-                    and not (isinstance(j, np.ndarray) and j.dtype == bool)
-                )
-                + dim
-            )
+            dim += x.ndim - (consumed - scalar_bools)
             continue
-        if isinstance(i, int) and not isinstance(i, bool):
-            if dim >= x.ndim:
-                raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+        if isinstance(i, int):
             n = x.shape[dim]
             if i >= n or i < -n:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
-        elif isinstance(i, np.ndarray) and i.dtype.kind in "iu" and i.size and dim < x.ndim:
+        elif isinstance(i, np.ndarray) and i.dtype == bool:
+            for k, size in enumerate(i.shape):
+                if size != x.shape[dim + k]:
+                    raise IndexError(
+                        f"The shape of the mask [{', '.join(map(str, i.shape))}] at index {k} does not "
+                        f"match the shape of the indexed tensor [{', '.join(map(str, x.shape))}] at "
+                        f"index {dim + k}"
+                    )
+            dim += i.ndim
+            continue
+        elif isinstance(i, np.ndarray) and i.size:
             n = x.shape[dim]
             bad = i[(i >= n) | (i < -n)]
             if bad.size:
                 raise IndexError(
                     f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {n}"
                 )
-        dim += i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+        dim += 1
+    arrays = [i for i in index if isinstance(i, np.ndarray) and i.dtype != bool]
+    if len(arrays) > 1:
+        try:
+            np.broadcast_shapes(*(a.shape for a in arrays))
+        except ValueError:
+            shapes = ", ".join(f"[{', '.join(map(str, a.shape))}]" for a in arrays)
+            raise IndexError(
+                f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+            ) from None
+
+
+def _torch_strides(x: np.ndarray, index: tuple) -> tuple:
+    """The strides PyTorch gives a basic-indexing view (in bytes): NumPy's, except for the size-1
+    dims that ``None`` (or ``True``) inserts, whose stride PyTorch's ``unsqueeze`` computes from
+    the dim at that position (or 1 at the end)."""
+    shape, strides = list(x.shape), list(x.strides)
+    n_real = sum(
+        1 for i in index if i is not None and i is not Ellipsis and not isinstance(i, np.ndarray)
+    )
+    dim = 0
+    for i in index:
+        if i is None or isinstance(i, np.ndarray):  # None, or a scalar bool (True)
+            stride = shape[dim] * strides[dim] if dim < len(shape) else x.itemsize
+            shape.insert(dim, 1)
+            strides.insert(dim, stride)
+            dim += 1
+        elif i is Ellipsis:
+            dim += len(x.shape) - n_real
+        elif isinstance(i, int):
+            del shape[dim], strides[dim]
+        else:  # slice
+            start, stop, step = i.indices(shape[dim])
+            shape[dim] = len(range(start, stop, step))
+            strides[dim] *= step
+            dim += 1
+    return tuple(strides)
 
 
 # --- getitem --------------------------------------------------------------------------------------------
@@ -128,50 +201,52 @@ class IndexBackward0(Node):
         return (index_put(zeros(shape, dtype=grad.dtype), self.index, grad, accumulate=True),)
 
 
+UnsqueezeBackward0 = type("UnsqueezeBackward0", (SelectBackward0,), {"__module__": __name__})
+
+
+def _basic_node(x: np.ndarray, idx: tuple):
+    """The node PyTorch's indexing ends with: that of its last effective step (a full ``:`` slice
+    is skipped)."""
+    dim = 0
+    last = AliasBackward0
+    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    for i in idx:
+        if i is None:
+            last = UnsqueezeBackward0
+        elif i is Ellipsis:
+            dim += x.ndim - n_real
+            continue
+        elif isinstance(i, int):
+            last = SelectBackward0
+        elif i != slice(None) and i.indices(x.shape[dim]) != (0, x.shape[dim], 1):
+            last = SliceBackward0
+        if i is not None:
+            dim += 1
+    return last
+
+
 def _getitem(self: Tensor, index) -> Tensor:
     idx, basic = _convert_index(index)
     x = self._data
-    try:
-        if basic:
-            _check_bounds(x, idx)
-            v = x[idx]
-            out = self._view_of(
-                v
-                if type(v) is np.ndarray
-                else x[idx + (Ellipsis,)]
-                if Ellipsis not in idx
-                else np.asarray(v)
+    _check_bounds(x, idx)
+    if basic:
+        v = x[idx]
+        if type(v) is not np.ndarray:  # every dim taken by an int: a 0-dim view, not a scalar
+            v = x[tuple(i for i in idx if i is not Ellipsis) + (Ellipsis,)]
+        if None in idx:
+            v = np.lib.stride_tricks.as_strided(
+                v, v.shape, _torch_strides(x, idx), writeable=x.flags.writeable
             )
-            if grad_mode.enabled and self._requires_grad:
-                has_int = any(isinstance(i, int) for i in idx)
-                node = (
-                    SelectBackward0
-                    if has_int
-                    else SliceBackward0
-                    if any(isinstance(i, slice) for i in idx)
-                    else AliasBackward0
-                )()
-                node.index = idx
-                record(node, (out,), (self,))
-            return out
-        _check_bounds(x, idx)
-        return finish(IndexBackward0, x[idx], (self,), index=idx)
-    except IndexError as e:
-        msg = str(e)
-        if "too many indices" in msg:
-            raise IndexError(f"too many indices for tensor of dimension {x.ndim}") from None
-        if "boolean index did not match" in msg:
-            raise IndexError(_mask_mismatch(x, idx)) from None
-        raise
-
-
-def _mask_mismatch(x, idx) -> str:
-    for dim, i in enumerate(idx):
-        if isinstance(i, np.ndarray) and i.dtype == bool:
-            for k, (a, b) in enumerate(zip(i.shape, x.shape[dim:])):
-                if a != b:
-                    return f"The shape of the mask [{', '.join(map(str, i.shape))}] at index {k} does not match the shape of the indexed tensor [{', '.join(map(str, x.shape))}] at index {dim + k}"
-    return "shape mismatch in mask index"
+        out = self._view_of(v)
+        if grad_mode.enabled and self._requires_grad:
+            node = _basic_node(x, idx)()
+            node.index = idx
+            record(node, (out,), (self,))
+        return out
+    r = x[idx]
+    if not r.flags.c_contiguous or r.ndim and r.strides[-1] != r.itemsize or 1 in r.shape:
+        r = r.copy(order="C")  # a fresh tensor's strides (NumPy may order the indexed dims first)
+    return finish(IndexBackward0, r, (self,), index=idx)
 
 
 Tensor.__getitem__ = _getitem
@@ -221,34 +296,74 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     return finish(IndexPutBackward0, out, (input, vt), index=idx, accumulate=accumulate)
 
 
-def _setitem(self: Tensor, index, value) -> None:
-    check_inplace(self)
-    idx, _ = _convert_index(index)
-    _check_bounds(self._data, idx)
-    recording = grad_mode.enabled and (
-        self._requires_grad or isinstance(value, Tensor) and value._requires_grad
-    )
-    if recording:
-        from ._base import _snapshot, rebase_history
+def _shape_list(shape) -> str:
+    return f"[{', '.join(map(str, shape))}]"
 
-        result = index_put(_snapshot(self), idx, value)
-        self._data[...] = result._data
-        self._version[0] += 1
-        rebase_history(self, result)
-        return
+
+def _setitem(self: Tensor, index, value) -> None:
+    """``t[index] = value``: basic indices copy into the view (casting, broadcasting as ``copy_``);
+    advanced ones are ``index_put_`` (a tensor value must have ``t``'s dtype, except a 0-dim value
+    under one bool mask, which is ``masked_fill_``)."""
+    idx, basic = _convert_index(index)
+    if basic and grad_mode.enabled and self._requires_grad and self.grad_fn is None:
+        # PyTorch writes through a view of ``self`` (then copies), so its message names a view
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    check_inplace(self)
+    x = self._data
+    _check_bounds(x, idx)
+    if isinstance(value, Tensor) and not basic and value._data.shape != x[idx].shape:
+        _check_value_shape(value._data.shape, x[idx].shape, basic)
+    if isinstance(value, Tensor) and not basic and value.dtype is not self.dtype:
+        single_mask = len(idx) == 1 and isinstance(idx[0], np.ndarray) and idx[0].dtype == bool
+        if not (single_mask and value._data.ndim == 0):
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{self.dtype._legacy} for the destination and {value.dtype._legacy} for the source."
+            )
     v = value._data if isinstance(value, Tensor) else value
     if isinstance(v, (list, tuple)):
         v = np.asarray(v)
+    recording = grad_mode.enabled and (
+        self._requires_grad or isinstance(value, Tensor) and value._requires_grad
+    )
     try:
-        self._data[idx] = v
-    except ValueError as e:
-        if isinstance(v, np.ndarray):
-            target = self._data[idx].shape
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape [{', '.join(map(str, v.shape))}] cannot be broadcast to indexing result of shape [{', '.join(map(str, target))}]"
-            ) from None
-        raise RuntimeError(str(e)) from None
+        if recording:
+            from ._base import _snapshot, rebase_history
+
+            result = index_put(_snapshot(self), idx, value)
+            x[...] = result._data
+            self._version[0] += 1
+            rebase_history(self, result)
+            return
+        x[idx] = v
+    except ValueError:
+        if isinstance(v, np.ndarray):  # NumPy could not broadcast: PyTorch's message
+            _check_value_shape(v.shape, x[idx].shape, basic)
+        raise
     self._version[0] += 1
+
+
+def _check_value_shape(shape: tuple, target: tuple, basic: bool) -> None:
+    for k in range(1, len(shape) + 1):
+        size = shape[-k]
+        goal = target[-k] if k <= len(target) else None
+        if goal is None:
+            if size == 1:
+                continue
+        elif size in (1, goal):
+            continue
+        if basic and goal is not None:  # copy_ into the view: expand's message
+            raise RuntimeError(
+                f"The expanded size of the tensor ({goal}) must match the existing size ({size}) at "
+                f"non-singleton dimension {len(target) - k}.  Target sizes: {_shape_list(target)}.  "
+                f"Tensor sizes: {_shape_list(shape)}"
+            )
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {_shape_list(shape)} cannot be broadcast to "
+            f"indexing result of shape {_shape_list(target)}"
+        )
 
 
 Tensor.__setitem__ = _setitem
@@ -291,13 +406,24 @@ def _index_grid(index: np.ndarray, dim: int):
     return tuple(grid)
 
 
-def _check_index(input: Tensor, index: Tensor, name: str):
-    if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+def _check_index(input: Tensor, index: Tensor, name: str, src: Tensor | None = None, dim=0):
+    if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
         raise RuntimeError(
             f"Index tensor must have the same number of dimensions as {'input' if name == 'gather' else 'self'} tensor"
         )
+    if src is not None and index.ndim and input.ndim:
+        d = wrap_dim(dim, input.ndim)
+        ishape, xshape, sshape = index.shape, input.shape, src.shape
+        if any(i > s for i, s in zip(ishape, sshape)) or any(
+            i > x for k, (i, x) in enumerate(zip(ishape, xshape)) if k != d
+        ):
+            raise RuntimeError(
+                f"Expected index {_shape_list(ishape)} to be no larger than self "
+                f"{_shape_list(xshape)} apart from dimension {d} and to be no larger size than src "
+                f"{_shape_list(sshape)}"
+            )
 
 
 class GatherBackward0(Node):
@@ -349,11 +475,13 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
         raise TypeError("scatter() missing required argument 'src' or 'value'")
     if src is not None and not isinstance(src, Tensor):
         value, src = src, None
-    _check_index(input, index, "scatter")
+    _check_index(input, index, "scatter", src, dim)
     d = wrap_dim(dim, input.ndim)
     out = input._data.copy()
     idx = index._data
-    if idx.ndim == 0 and out.ndim == 1:  # a 0-dim index addresses one element (the notes' one-hot Lambda)
+    if (
+        idx.ndim == 0 and out.ndim == 1
+    ):  # a 0-dim index addresses one element (the notes' one-hot Lambda)
         idx = idx.reshape(1)
     if idx.size and ((idx < -out.shape[d]) | (idx >= out.shape[d])).any() if out.ndim else False:
         bad = int(idx[(idx < -out.shape[d]) | (idx >= out.shape[d])][0])
@@ -381,7 +509,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """``torch.scatter_add``: sums ``src`` into a copy of ``input`` at ``index`` along ``dim``."""
-    _check_index(input, index, "scatter_add")
+    _check_index(input, index, "scatter_add", src, dim)
     d = wrap_dim(dim, input.ndim)
     out = input._data.copy()
     idx = index._data
@@ -451,8 +579,13 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
     x = input._data
     idx = index._data.reshape(-1)
     n = x.shape[d] if x.ndim else 1
-    if idx.size and ((idx < 0) | (idx >= n)).any():
-        raise IndexError("index out of range in self")
+    bad = (idx < 0) | (idx >= n) if idx.size else None
+    if bad is not None and bad.any():
+        if d == 0:
+            raise IndexError("index out of range in self")
+        raise RuntimeError(  # PyTorch's other kernel (along an inner dim) words it so
+            f"INDICES element is out of DATA bounds, id={int(idx[bad][0])} axis_dim={n}"
+        )
     r = np.take(x, idx, axis=d) if x.ndim else x.reshape(1)[idx].reshape(())
     return finish(IndexSelectBackward0, r, (input,), dim=d, index=index.reshape(-1))
 
@@ -470,6 +603,11 @@ class IndexAddBackward0(Node):
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
     """``torch.index_add``: a copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
     d = wrap_dim(dim, input.ndim)
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({input.dtype._legacy}) and source ({source.dtype._legacy}) must "
+            "have the same scalar type"
+        )
     out = input._data.copy()
     src = np.moveaxis(source._data * alpha if alpha != 1 else source._data, d, 0)
     np.add.at(np.moveaxis(out, d, 0), index._data, src.astype(out.dtype, copy=False))
@@ -482,14 +620,32 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     return index_put(input, _convert_index(idx)[0], source)
 
 
+class IndexFillBackward0(Node):  # number value
+    def backward(self, grad):
+        return (grad.index_fill(self.dim, self.index, 0),)
+
+
+class IndexFillBackward1(Node):  # 0-dim tensor value: it receives the filled positions' sum
+    def backward(self, grad):
+        g_value = (
+            grad.index_select(self.dim, self.index).sum() if self.next_functions[1][0] else None
+        )
+        return grad.index_fill(self.dim, self.index, 0), g_value
+
+
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """``torch.index_fill``: a copy of ``input`` with the slices at ``index`` along ``dim`` set to
+    ``value`` (a number or a 0-dim tensor)."""
     d = wrap_dim(dim, input.ndim)
-    idx = (slice(None),) * d + (index,)
-    return index_put(
-        input,
-        _convert_index(idx)[0],
-        value if isinstance(value, Tensor) else input.new_tensor(value),
-    )
+    out = input._data.copy()
+    v = value._data if isinstance(value, Tensor) else value
+    if out.ndim:
+        np.moveaxis(out, d, 0)[index._data.reshape(-1)] = v
+    else:
+        out[...] = v
+    if isinstance(value, Tensor):
+        return finish(IndexFillBackward1, out, (input, value), dim=d, index=index)
+    return finish(IndexFillBackward0, out, (input,), dim=d, index=index)
 
 
 for _name in ("index_add", "index_copy", "index_fill"):
@@ -511,11 +667,15 @@ class MaskedFillBackward0(Node):
         return (g, g_value) if len(self.next_functions) > 1 else (g,)
 
 
+MaskedFillBackward1 = type("MaskedFillBackward1", (MaskedFillBackward0,), {"__module__": __name__})
+
+
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``torch.masked_fill``: ``value`` where ``mask`` (broadcast) is True."""
     if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool_:
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}"
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{cpp_type_name(mask.dtype)}"
         )
     x = input._data
     if isinstance(value, Tensor):
@@ -528,15 +688,13 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         v = value
         if x.dtype.kind in "biu" and isinstance(value, float) and not float(value).is_integer():
             pass
+    if mask._data.shape != x.shape:
+        check_broadcast(mask._data.shape, x.shape)
     r = np.where(mask._data, v, x)
     if r.dtype != x.dtype:
         r = r.astype(x.dtype)
-    if np.broadcast_shapes(mask.shape, x.shape) != x.shape:
-        raise RuntimeError(
-            f"The size of tensor a ({x.shape[-1]}) must match the size of tensor b ({mask.shape[-1]}) at non-singleton dimension {x.ndim - 1}"
-        )
     if isinstance(value, Tensor):
-        return finish(MaskedFillBackward0, r, (input, value), mask=mask)
+        return finish(MaskedFillBackward1, r, (input, value), mask=mask)
     return finish(MaskedFillBackward0, r, (input,), mask=mask)
 
 
@@ -567,8 +725,8 @@ class MaskedScatterBackward0(Node):
         g_self = grad.masked_fill(self.mask, 0)
         g_src = None
         if self.next_functions[1][0] is not None:
-            n = int(self.mask._data.sum())
             sel = grad.masked_select(self.mask)
+            n = sel.numel()
             shape, _ = self.input_meta[1]
             size = int(np.prod(shape))
             from .creation import zeros
@@ -581,9 +739,14 @@ class MaskedScatterBackward0(Node):
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """``torch.masked_scatter``: consecutive ``source`` elements written where ``mask`` is True."""
-    out = input._data.copy()
-    m = np.broadcast_to(mask._data, out.shape)
+    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    out = np.broadcast_to(input._data, shape).copy()
+    m = np.broadcast_to(mask._data, shape)
     n = int(m.sum())
+    if n > source._data.size:
+        raise RuntimeError(
+            "masked_scatter: expected source to have at least as many elements as ones in mask"
+        )
     out[m] = source._data.reshape(-1)[:n]
     return finish(MaskedScatterBackward0, out, (input, source), mask=mask)
 
@@ -610,9 +773,28 @@ def argwhere(input: Tensor) -> Tensor:
 Tensor.nonzero, Tensor.argwhere = nonzero, argwhere
 
 
+class TakeBackward0(Node):
+    def backward(self, grad):
+        shape, _ = self.input_meta[0]
+        from .creation import zeros
+
+        flat = zeros(math.prod(shape), dtype=grad.dtype).index_add(
+            0, self.index.reshape(-1), grad.reshape(-1)
+        )
+        return (flat.reshape(shape),)
+
+
 def take(input: Tensor, index: Tensor) -> Tensor:
-    """``torch.take``: elements of the flattened input at ``index``."""
-    return input.reshape(-1)[index]
+    """``torch.take``: elements of the flattened input at ``index`` (shaped like ``index``)."""
+    x = input._data.reshape(-1)
+    i = index._data
+    n = x.size
+    bad = (i < -n) | (i >= n)
+    if bad.any():
+        raise IndexError(
+            f"out of range: tried to access index {int(i[bad].flat[0])} on a tensor of {n} elements."
+        )
+    return finish(TakeBackward0, x[i], (input,), index=index)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
