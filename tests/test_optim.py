@@ -619,3 +619,31 @@ def test_sgd_update_without_torch():
     # buffer: g, then 0.5 g + g = 1.5 g; p = p0 - 0.1 g - 0.15 g
     np.testing.assert_allclose(p.tolist(), [0.75, -2.5], rtol=1e-6)
     assert p.dtype == numtorch.float32 and opt.state[p]["momentum_buffer"].tolist() == [1.5, 3.0]
+
+
+def test_checkpoint_file_round_trip_through_torch(torch, tmp_path):
+    """numtorch.save → torch.load → torch's load_state_dict, and torch.save → numtorch.load →
+    ours, then the three optimizers keep stepping in step."""
+    ours, opt, theirs, ref = _pair(torch, "Adam", {"lr": 0.01, "amsgrad": True})
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        _set_grads(ours, theirs, [rng.standard_normal(s).astype(np.float32) for s in SHAPES])
+        opt.step()
+        ref.step()
+    numtorch.save(opt.state_dict(), tmp_path / "ours.pth")
+    torch.save(ref.state_dict(), tmp_path / "theirs.pth")
+
+    ours2, opt2, theirs2, ref2 = _pair(torch, "Adam", {"lr": 0.01, "amsgrad": True})
+    for p, p2, q, q2 in zip(ours, ours2, theirs, theirs2):
+        p2.data = p.detach().clone()
+        q2.data = q.detach().clone()
+    ref2.load_state_dict(torch.load(tmp_path / "ours.pth"))
+    opt2.load_state_dict(numtorch.load(tmp_path / "theirs.pth"))
+    for _ in range(5):
+        grads = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
+        _set_grads(ours2, theirs2, grads)
+        _set_grads(ours, theirs, grads)
+        for o in (opt, ref2, opt2):
+            o.step()
+    _assert_params_close(ours2, theirs2)
+    _assert_params_close(ours, theirs2)
