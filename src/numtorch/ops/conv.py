@@ -6,10 +6,11 @@ Follows ``aten/src/ATen/native/Convolution.cpp`` (argument checks and their mess
 NOTE [ im2col convolution ]
 ``_im2col`` copies the receptive fields of an (N, C, *S) input into an (N, C·∏K, L) array (L = the
 number of output positions) through one strided view (``as_strided``), so the copy is a single
-NumPy call, never a Python loop over pixels. A convolution is then one batched matmul
-``(g, Cout/g, C/g·∏K) @ (N, g, C/g·∏K, L)`` whose result is already in (N, Cout, *O) order (no
-transpose copy; NOTE [ im2col layouts ] has the other arrangement). ``_col2im`` is its adjoint: it adds each kernel offset's slab back into the
-(padded) input, a loop over the ∏K kernel offsets, each a vectorised strided add.
+NumPy call, never a Python loop over pixels. A convolution is then a matmul of the (g, Cout/g,
+C/g·∏K) weight with those columns: per sample, or once for the whole batch (NOTE [ im2col
+layouts ]). ``_col2im`` is its adjoint: it adds each kernel offset's slab back into the (padded)
+input, a loop over the ∏K kernel offsets, each a vectorised strided add. Transposed convolution
+is ``_col2im`` of the weight-times-input product, and its gradients swap the roles.
 
 Backward is written with tensor ops (matmul, ``_im2col``/``_col2im`` as differentiable ops), so
 double backward (``create_graph=True``) works; with grad mode off (a plain ``backward()``) those
