@@ -234,6 +234,17 @@ def _shadow(out):
     return shadow
 
 
+def adopt_saved_output(node: Node, t) -> None:
+    """After an in-place op, the result ``node`` saved lives in ``t``'s memory: watch ``t``'s
+    version counter instead, so a later write through ``t`` (or a view of it) is caught, as
+    PyTorch catches it."""
+    saved = node._saved_output
+    if saved is not None:
+        data = saved[0]._data
+        if data.shape == t._data.shape and data.dtype == t._data.dtype:
+            node._saved_output = (_shadow(t), t._version[0])
+
+
 def _unpack_output(shadow, expected: int, node: Node, output_nr: int):
     """A saved output as backward sees it: checked for in-place changes, re-attached to ``node``."""
     if shadow._version[0] != expected:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import grad_mode
-from .graph import Node, _sequence, edge_of
+from .graph import Node, _sequence, adopt_saved_output, edge_of
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -214,6 +214,7 @@ def rebase_view(view, result, view_index: int = 0) -> None:
     base._output_nr = 0
     base._requires_grad = True
     _set_view_history(view, base, layout)
+    adopt_saved_output(node, view)
 
 
 def _set_view_history(view, base, layout: _Layout) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.graph import Node, record
+from ..autograd.graph import Node, adopt_saved_output, record
 
 # NOTE [ Floating-point warnings ]: PyTorch computes inf and NaN silently; NumPy warns
 # ("overflow encountered in multiply"). The filter ignores NumPy's RuntimeWarnings raised inside
@@ -333,6 +333,7 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
     self.grad_fn = node
     self._output_nr = result._output_nr
     self._requires_grad = True
+    adopt_saved_output(node, self)
 
 
 class NotDifferentiable(Node):

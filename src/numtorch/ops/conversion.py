@@ -142,7 +142,7 @@ class CopyBackwards(Node):
         from ..autograd.engine import _sum_to
 
         g_src = _sum_to(grad, tuple(src_shape)) if tuple(grad.shape) != tuple(src_shape) else grad
-        return grad * 0, g_src
+        return grad.new_zeros(grad.shape), g_src  # zeros, not grad * 0 (no -0.0, as PyTorch)
 
 
 def _copy_op(dst: Tensor, src) -> Tensor:
@@ -171,7 +171,7 @@ Tensor.copy_ = copy_
 
 class FillBackward0(Node):
     def backward(self, grad):
-        return (grad * 0,)
+        return (grad.new_zeros(grad.shape),)
 
 
 def _fill_op(self: Tensor, value) -> Tensor:
