@@ -3,6 +3,7 @@ the ``*_like`` family and ``Tensor.new_*``."""
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -39,7 +40,8 @@ def parse_size(args, name: str) -> tuple:
                         f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}"
                     )
                 raise TypeError(
-                    f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type {type(s).__name__} at pos {i}"
+                    f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} with "
+                    f'error "type must be tuple of ints,but got {type(s).__name__}"'
                 )
         if s < 0:
             raise RuntimeError(
@@ -56,12 +58,17 @@ def _finalize(array: np.ndarray, device, requires_grad: bool) -> Tensor:
     return Tensor._make(array, requires_grad)
 
 
-def _np_dtype(dtype, default=None):
+def _np_dtype(dtype, default=None, name: str | None = None):
     if dtype is None:
         return (default or _dtype.get_default_dtype()).np
-    if not isinstance(dtype, _dtype.dtype):
-        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
+    _check_dtype_arg(dtype, name)
     return dtype.np
+
+
+def _check_dtype_arg(dtype, name: str | None) -> None:
+    if dtype is not None and not isinstance(dtype, _dtype.dtype):
+        prefix = f"{name}(): " if name else ""
+        raise TypeError(f"{prefix}argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
 
 
 # --- from data --------------------------------------------------------------------------------------------------
@@ -75,15 +82,24 @@ def _infer_array(data, dtype):
     if isinstance(data, np.generic):
         arr = np.array(data)
         return arr.astype(dtype.np) if dtype is not None else arr
+    typed = None
     if isinstance(data, (list, tuple)):
+        if dtype is None:
+            typed = _typed_leaves_dtype(data)
         data = _unwrap_nested(data)
         _check_ragged(data)
-    elif not isinstance(data, (int, float, bool, complex)):
+    elif not isinstance(data, (int, float, bool, builtins.complex)):
+        if isinstance(data, str):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         if hasattr(data, "__array__"):
             return _infer_array(np.asarray(data), dtype)
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     arr = np.array(data)
+    if typed is not None:
+        return arr.astype(typed.np)
     if dtype is not None:
+        if arr.dtype.kind == "c" and dtype.category < 3:
+            raise TypeError("must be real number, not complex")
         return arr.astype(dtype.np)
     kind = arr.dtype.kind
     if kind == "f" or (kind == "O"):
@@ -95,9 +111,34 @@ def _infer_array(data, dtype):
     return arr
 
 
+def _typed_leaves_dtype(data):
+    """PyTorch promotes the dtypes of the leaves: a NumPy scalar or a tensor element brings its
+    own dtype (Python numbers their usual ones). None when every leaf is a Python number."""
+    found = False
+    result = None
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+            continue
+        if isinstance(item, Tensor):
+            d, found = item.dtype, True
+        elif isinstance(item, np.generic):
+            d, found = _dtype.from_numpy_dtype(item.dtype), True
+        elif isinstance(item, (bool, int, float, builtins.complex)):
+            d = _dtype.scalar_dtype(item)
+        else:
+            continue
+        result = d if result is None else _dtype.promote_types(result, d)
+    return result if found else None
+
+
 def _unwrap_nested(data):
-    if isinstance(data, Tensor):
-        return data._data.tolist() if data._data.ndim else data.item()
+    if isinstance(data, Tensor):  # an element of a sequence: PyTorch reads it as a number
+        if data._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return data.item()
     if isinstance(data, (list, tuple)):
         return [_unwrap_nested(d) for d in data]
     if isinstance(data, np.ndarray):
@@ -123,7 +164,7 @@ def _check_ragged(data, dim: int = 0):
         for item in data:
             if isinstance(item, list):
                 raise TypeError("not a sequence")
-            if not isinstance(item, (int, float, bool, complex, np.generic)):
+            if not isinstance(item, (int, float, bool, builtins.complex, np.generic)):
                 raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
 
 
@@ -140,6 +181,7 @@ def tensor(
             UserWarning,
             stacklevel=2,
         )
+    _check_dtype_arg(dtype, "tensor")
     arr = _infer_array(data, dtype)
     if arr.base is not None or isinstance(data, np.ndarray) and arr is data:
         arr = arr.copy()
@@ -187,8 +229,10 @@ def frombuffer(
 
 # --- filled -------------------------------------------------------------------------------------------------------
 def _filled(fill, args, name, dtype, device, requires_grad, out=None, default=None):
+    if not args:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     shape = parse_size(args, name)
-    npd = _np_dtype(dtype, default)
+    npd = _np_dtype(dtype, default, name)
     if fill is None:
         arr = np.empty(shape, npd)
     elif fill == 0:
@@ -337,18 +381,15 @@ def arange(
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = (
             _dtype.int64 if all(isinstance(v, int) for v in vals) else _dtype.get_default_dtype()
         )
     n = max(math.ceil((end - start) / step), 0)
     if dtype.category < 2:
-        arr = (
-            (np.arange(n, dtype=np.int64) * int(step) + int(start)).astype(dtype.np)
-            if all(isinstance(v, int) for v in vals)
-            else np.arange(start, end, step).astype(dtype.np)
-        )
+        # the count comes from the float bounds; start and step are truncated to integers first
+        arr = (np.arange(n, dtype=np.int64) * int(step) + int(start)).astype(dtype.np)
     else:
         # PyTorch computes start + i * step in double (accumulate type), then casts.
         arr = (np.arange(n, dtype=np.float64) * step + start).astype(dtype.np)
