@@ -162,6 +162,9 @@ def assert_close(ours, theirs, atol=None, rtol=None, where="output", exact_dtype
     if type(theirs).__name__ == "dtype":
         assert repr(ours) == str(theirs), f"{where}: {ours} != {theirs}"
         return
+    if type(theirs).__name__ == "device":
+        assert type(ours).__name__ == "device" and repr(ours) == repr(theirs), where
+        return
     assert type(ours) is type(theirs), f"{where}: type {type(ours)} != torch's {type(theirs)}"
     if isinstance(theirs, float) and math.isnan(theirs):
         assert math.isnan(ours), f"{where}: {ours} != nan"

@@ -365,14 +365,19 @@ class Tensor:
             return float(value)
         return value
 
+    def _python_number(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
-        return float(self._scalar_value("float"))
+        return float(self._python_number())
 
     def __int__(self) -> int:
-        return int(self._scalar_value("int"))
+        return int(self._python_number())
 
     def __complex__(self) -> complex:
-        return complex(self._scalar_value("complex"))
+        return complex(self._python_number())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

@@ -20,8 +20,9 @@ class CloneBackward0(Node):
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
-    """``torch.clone``: a copy that stays in the graph."""
-    return finish(CloneBackward0, input._data.copy(), (input,))
+    """``torch.clone``: a copy that stays in the graph; like ``torch.preserve_format`` it keeps the
+    layout (strides) of a dense tensor, e.g. a transposed one stays transposed."""
+    return finish(CloneBackward0, input._data.copy(order="K"), (input,))
 
 
 Tensor.clone = clone
@@ -54,29 +55,48 @@ def _cast(input: Tensor, dtype: _dtype.dtype, copy: bool = False) -> Tensor:
 
 
 def _parse_to(args, kwargs):
+    """PyTorch's three ``to`` overloads: (device=None, dtype=None, non_blocking, copy),
+    (dtype, non_blocking, copy) and (tensor, non_blocking, copy)."""
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
-    for a in args:
-        if isinstance(a, _dtype.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, (str, _device_cls, int)) and not isinstance(a, bool):
-            device = a
-        elif isinstance(a, bool):
-            copy = a
-        elif a is None:
-            continue
-        else:
-            raise TypeError(
-                f"to() received an invalid combination of arguments - got ({type(a).__name__})"
-            )
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        dtype, device = rest[0].dtype, rest[0].device
+        rest.pop(0)
+    elif rest and isinstance(rest[0], _dtype.dtype):
+        dtype = rest.pop(0)
+    elif rest and (isinstance(rest[0], (str, _device_cls, int)) and not isinstance(rest[0], bool)):
+        device = rest.pop(0)
+        if rest and isinstance(rest[0], _dtype.dtype):
+            dtype = rest.pop(0)
+    flags = [a for a in rest if isinstance(a, bool)]
+    if len(flags) != len(rest) or len(flags) > 2:
+        got = ", ".join(_arg_type_name(a) for a in args)
+        raise TypeError(
+            f"to() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+            " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, "
+            "bool copy = False, *, torch.memory_format memory_format = None)\n"
+            " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+            "torch.memory_format memory_format = None)\n"
+            " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, "
+            "torch.memory_format memory_format = None)\n"
+        )
+    if len(flags) == 2:
+        copy = flags[1]
     return dtype, device, copy
+
+
+def _arg_type_name(a) -> str:
+    if isinstance(a, _dtype.dtype):
+        return "torch.dtype"
+    if isinstance(a, Tensor):
+        return "Tensor"
+    return type(a).__name__
 
 
 def to(self: Tensor, *args, **kwargs) -> Tensor:
@@ -186,6 +206,10 @@ def _fill_op(self: Tensor, value) -> Tensor:
 
 def _fill_(self: Tensor, value) -> Tensor:
     """``Tensor.fill_``."""
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+        )
     check_inplace(self)
     if (
         self.grad_fn is None
