@@ -319,7 +319,8 @@ def tensor_repr(t: Any, *, tensor_contents: str | None = None) -> str:
 
     grad_fn = t.grad_fn
     if grad_fn is not None:
-        suffixes.append(f"grad_fn=<{grad_fn.name()}>")
+        # PyTorch prints the class name: C++ nodes drop their namespace (torch::autograd::CopySlices)
+        suffixes.append(f"grad_fn=<{grad_fn.name().rsplit('::', 1)[-1]}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
 

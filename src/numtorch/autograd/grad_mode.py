@@ -1,15 +1,18 @@
 """Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
 
-Follows ``torch/autograd/grad_mode.py``. Ops read ``grad_mode.enabled`` (a module global) to decide
-whether to record a graph; each mode is a context manager and a decorator.
+Follows ``torch/autograd/grad_mode.py`` and ``torch/utils/_contextlib.py``. Ops read
+``grad_mode.enabled`` (a module global: one attribute load on the fast path) to decide whether to
+record a graph. Each mode is a context manager and a decorator (of functions and generators).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import sys
 
 enabled = True
+inference = False  # inside inference_mode(True) (grad is off there too)
 
 
 def is_grad_enabled() -> bool:
@@ -17,53 +20,71 @@ def is_grad_enabled() -> bool:
     return enabled
 
 
-class _GradModeContext:
-    """Base: a context manager that is also a decorator (for functions and generators)."""
+def is_inference_mode_enabled() -> bool:
+    """``torch.is_inference_mode_enabled``."""
+    return inference
 
-    _mode: bool
 
-    def __enter__(self):
-        global enabled
-        self._prev = enabled
-        enabled = self._mode
-
-    def __exit__(self, *exc):
-        global enabled
-        enabled = self._prev
-        return False
+class _DecoratorContextManager:
+    """A context manager that is also a decorator: each call of the decorated function (or each
+    step of a decorated generator) runs inside a fresh copy of the context."""
 
     def clone(self):
-        return type(self)()
+        return self.__class__()
 
-    def __call__(self, func):
-        if inspect.isgeneratorfunction(func):
+    def __call__(self, orig_func):
+        if inspect.isgeneratorfunction(orig_func):
+            return self._wrap_generator(orig_func)
 
-            @functools.wraps(func)
-            def generator(*args, **kwargs):
-                gen = func(*args, **kwargs)
+        @functools.wraps(orig_func)
+        def decorate_context(*args, **kwargs):
+            with self.clone():
+                return orig_func(*args, **kwargs)
+
+        return decorate_context
+
+    def _wrap_generator(self, func):
+        @functools.wraps(func)
+        def generator_context(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            try:
                 with self.clone():
                     response = gen.send(None)
                 while True:
                     try:
                         request = yield response
                     except GeneratorExit:
-                        gen.close()
+                        with self.clone():
+                            gen.close()
                         raise
-                    with self.clone():
-                        response = gen.send(request)
+                    except BaseException:
+                        with self.clone():
+                            response = gen.throw(*sys.exc_info())
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as e:
+                return e.value
 
-            return generator
+        return generator_context
 
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with self.clone():
-                return func(*args, **kwargs)
 
-        return wrapper
+class _GradModeContext(_DecoratorContextManager):
+    _mode: bool
+
+    def __enter__(self) -> None:
+        global enabled
+        self._prev = enabled
+        enabled = self._mode
+
+    def __exit__(self, *exc) -> bool:
+        global enabled
+        enabled = self._prev
+        return False
 
 
 class no_grad(_GradModeContext):
-    """``torch.no_grad``: ops record no graph inside it."""
+    """``torch.no_grad``: ops record no graph inside it (``with``, ``@no_grad()`` or ``@no_grad``)."""
 
     _mode = False
 
@@ -74,7 +95,7 @@ class no_grad(_GradModeContext):
 
 
 class enable_grad(_GradModeContext):
-    """``torch.enable_grad``."""
+    """``torch.enable_grad``: grad mode back on (inside ``no_grad``, say)."""
 
     _mode = True
 
@@ -85,35 +106,52 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """``torch.set_grad_enabled(mode)``: takes effect at once, and restores on exit if used in ``with``."""
+    """``torch.set_grad_enabled(mode)``: takes effect at once as a function call; as a context
+    manager or decorator it applies inside and restores the previous mode after."""
 
-    def __init__(self, mode: bool):
+    def __init__(self, mode: bool) -> None:
         global enabled
         self._prev = enabled
         self._mode = bool(mode)
         enabled = self._mode
 
-    def __enter__(self):
-        pass
+    def __call__(self, orig_func):
+        global enabled
+        enabled = self._prev  # decorating must not change the mode of the code around it
+        return super().__call__(orig_func)
+
+    def __enter__(self) -> None:
+        global enabled
+        enabled = self._mode
 
     def clone(self):
-        return set_grad_enabled(self._mode)
+        return self.__class__(self._mode)
 
 
-class inference_mode(_GradModeContext):
-    """``torch.inference_mode``: like ``no_grad`` here (numtorch has no separate inference tensors)."""
-
-    def __init__(self, mode: bool = True):
-        self._mode = not mode
+class inference_mode(_DecoratorContextManager):
+    """``torch.inference_mode(mode=True)``: like ``no_grad`` (numtorch has no separate inference
+    tensors, so tensors made inside behave as ordinary tensors that do not require grad)."""
 
     def __new__(cls, mode=True):
         if isinstance(mode, bool):
             return super().__new__(cls)
-        return cls()(mode)
+        return cls()(mode)  # used bare as ``@inference_mode``
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        global enabled, inference
+        self._prev = (enabled, inference)
+        if self.mode:
+            enabled, inference = False, True
+        else:
+            inference = False
+
+    def __exit__(self, *exc) -> bool:
+        global enabled, inference
+        enabled, inference = self._prev
+        return False
 
     def clone(self):
-        return inference_mode(not self._mode)
-
-
-def is_inference_mode_enabled() -> bool:
-    return False
+        return self.__class__(self.mode)

@@ -344,6 +344,9 @@ class NotDifferentiable(Node):
     message = "derivative for aten::{op} is not implemented"
     error = RuntimeError
 
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
+
     def backward(self, grad):
         raise self.error(self.message.format(op=self.op))
 

@@ -36,10 +36,10 @@ __all__ = [
 
 
 def _tensors(input, other) -> tuple:
-    """The operands in order, the tensor first when the other is a number (NOTE [ Scalar operands ])."""
+    """The node's inputs: the tensor first, a number operand as ``None`` (NOTE [ Scalar operands ])."""
     if isinstance(input, Tensor):
-        return (input, other) if isinstance(other, Tensor) else (input,)
-    return (other,)
+        return (input, other if isinstance(other, Tensor) else None)
+    return (other, None)
 
 
 def _conj(t):
@@ -51,20 +51,20 @@ def _result(name, out, tensor):
 
 
 # --- add / sub ---------------------------------------------------------------------------------
-# NOTE [ Scalar operands ]: ``x + 2`` records the same node as ``x + y`` (PyTorch wraps the number
-# in a tensor), but with a single input: a backward returns one gradient per ``next_functions``
-# entry, so nodes shared by both forms check how many inputs they were recorded with.
+# NOTE [ Scalar operands ]: ``x + 2`` records the same node as ``x + y``, PyTorch wrapping the
+# number in a tensor that needs no gradient: its input is ``None``, so ``next_functions`` reads
+# ((AccumulateGrad, 0), (None, 0)) as PyTorch's does, and no gradient is computed for it.
 class AddBackward0(Node):
     def backward(self, grad):
-        if len(self.next_functions) == 1:
-            return (grad,)
+        if self.next_functions[1][0] is None:
+            return grad, None
         return grad, (grad * self.alpha if self.alpha != 1 else grad)
 
 
 class SubBackward0(Node):
     def backward(self, grad):
-        if len(self.next_functions) == 1:
-            return (grad,)
+        if self.next_functions[1][0] is None:
+            return grad, None
         return grad, -grad if self.alpha == 1 else grad * -self.alpha
 
 
@@ -150,8 +150,6 @@ class MulBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga = grad * _conj(b) if self.next_functions[0][0] is not None else None
-        if len(self.next_functions) == 1:
-            return (ga,)
         gb = grad * _conj(a) if self.next_functions[1][0] is not None else None
         return ga, gb
 
@@ -163,8 +161,9 @@ def mul(input, other, *, out=None) -> Tensor:
     if d is _dtype.bool_:
         return _result("mul", out, wrap(np.logical_and(x, y)))
     operands = _tensors(input, other)
-    if len(operands) == 2:  # as PyTorch, save only what the needed gradients use (an operand
-        a, b = operands  # changed in place later is then no error when its own grad is unused)
+    a, b = operands
+    if b is not None:  # as PyTorch, save only what the needed gradients use (an operand
+        # changed in place later is then no error when its own grad is unused)
         saved = (a if b._requires_grad else None, b if a._requires_grad else None)
     else:
         saved = (None, y if isinstance(input, Tensor) else x)
@@ -179,8 +178,6 @@ class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga = grad / _conj(b) if self.next_functions[0][0] is not None else None
-        if len(self.next_functions) == 1:
-            return (ga,)
         gb = -grad * _conj(a) / _conj(b * b) if self.next_functions[1][0] is not None else None
         return ga, gb
 
@@ -218,7 +215,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         saved = (input if other._requires_grad else None, other)  # a only for b's gradient
         res = finish(DivBackward0, q, (input, other), save=saved)
     else:
-        res = finish(DivBackward0, q, (input,), save=(None, y))
+        res = finish(DivBackward0, q, (input, None), save=(None, y))
     return _result("div", out, res)
 
 
@@ -275,7 +272,8 @@ def floor_divide(input, other, *, out=None) -> Tensor:
     """``torch.floor_divide``: rounds toward negative infinity (PyTorch >= 1.13); no derivative."""
     x, y, d = binary(input, other)
     q = _rounded_quotient(x, y, d, "floor")
-    res = finish(NotDifferentiable, q, _tensors(input, other), op="floor_divide")
+    operands = tuple(t for t in (input, other) if isinstance(t, Tensor))  # PyTorch: no None edge
+    res = finish(NotDifferentiable, q, operands, op="floor_divide")
     return _result("floor_divide", out, res)
 
 

@@ -388,7 +388,7 @@ class WhereBackward0(Node):
     def backward(self, grad):
         (cond,) = self.saved_tensors
         zero = grad.new_zeros(())
-        return None, grad.where(cond, zero), zero.where(cond, grad)
+        return grad.where(cond, zero), zero.where(cond, grad)
 
 
 def where(condition: Tensor, input=None, other=None, *, out=None):
@@ -410,7 +410,8 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
     r = np.where(condition._data, x, y)
     if r.dtype != d.np:
         r = r.astype(d.np)
-    res = finish(WhereBackward0, r, (None, _t(input), _t(other)), save=(condition,))
+    # the condition is no input of the node: PyTorch's next_functions are (input, other)
+    res = finish(WhereBackward0, r, (_t(input), _t(other)), save=(condition,))
     return write_out(res, out, "where") if out is not None else res
 
 
