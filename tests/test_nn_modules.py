@@ -740,3 +740,11 @@ def test_clip_grad_and_vector_utils(torch):
     assert vec.shape == (8,)
     nn.utils.vector_to_parameters(nt.arange(8.0), model.parameters())
     assert model.bias.tolist() == [6.0, 7.0]
+
+
+def test_parameter_errors_match_torch(torch):
+    from op_harness import check_error
+
+    check_error(lambda x: torch.nn.Parameter(x), lambda x: nn.Parameter(x),
+                inputs=(np.array([1, 2]),))  # fmt: skip
+    check_error(lambda: torch.nn.Parameter(3), lambda: nn.Parameter(3))

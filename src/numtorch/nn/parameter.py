@@ -27,8 +27,10 @@ class Parameter(Tensor):
         if data is None:
             data = _empty_float()
         if not isinstance(data, Tensor):
-            raise TypeError(
-                f"Parameter.__new__ expected a Tensor as data, but got {type(data).__name__}"
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if requires_grad and not (data.is_floating_point() or data.is_complex()):
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
             )
         param = object.__new__(cls)
         param._data = data._data

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
@@ -1024,6 +1025,13 @@ class Module:
         """An ``OrderedDict`` of parameters and persistent buffers by dotted name, with
         ``_metadata`` ({module prefix: {"version": ...}}) as in PyTorch."""
         if args:
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                " for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
             # deprecated positional form: state_dict(destination, prefix, keep_vars)
             destination = args[0]
             if len(args) > 1:
