@@ -10,6 +10,8 @@ differentiable tensor ops instead, so double backward works through every fused 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -519,23 +521,29 @@ _ERF_T_MAX = (
 )
 
 
-def _erf_over_x_nodes(u: np.ndarray) -> np.ndarray:
+@functools.cache
+def _erf_chebyshev():
+    """(chebval, coefficients) of erf(x)/x as a degree-20 Chebyshev series in t = x² on [0, 9],
+    interpolated from math.erf once, on first use."""
     import math
 
-    t = (np.asarray(u) + 1) * (_ERF_T_MAX / 2)
-    return np.array(
-        [math.erf(math.sqrt(v)) / math.sqrt(v) if v > 0 else 2 / math.sqrt(math.pi) for v in t]
-    )
+    from numpy.polynomial import chebyshev
 
+    def erf_over_x(u: np.ndarray) -> np.ndarray:
+        t = (np.asarray(u) + 1) * (_ERF_T_MAX / 2)
+        return np.array(
+            [math.erf(math.sqrt(v)) / math.sqrt(v) if v > 0 else 2 / math.sqrt(math.pi) for v in t]
+        )
 
-_ERF_COEF = np.polynomial.chebyshev.chebinterpolate(_erf_over_x_nodes, 20)
+    return chebyshev.chebval, chebyshev.chebinterpolate(erf_over_x, 20)
 
 
 def _erf_array(x: np.ndarray) -> np.ndarray:
     """Vectorised erf, computed in float64 (relative error < 1e-14), returned in ``x``'s dtype."""
+    chebval, coef = _erf_chebyshev()
     x64 = x.astype(np.float64)
     t = np.minimum(x64 * x64, _ERF_T_MAX)
-    out = x64 * np.polynomial.chebyshev.chebval(t * (2 / _ERF_T_MAX) - 1, _ERF_COEF)
+    out = x64 * chebval(t * (2 / _ERF_T_MAX) - 1, coef)
     big = np.abs(x64) > 3.0
     if big.any():
         xl = np.abs(x64[big])
