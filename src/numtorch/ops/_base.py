@@ -175,6 +175,22 @@ def cpp_type_name(d: _dtype.dtype) -> str:
     return _CPP_TYPE_NAMES[d.name]
 
 
+def float_operands(input, other):
+    """Both operands as arrays (or a Python number) for ops that compute integer inputs in the
+    default float dtype (true division, atan2...): each operand is converted from its *own* dtype,
+    as PyTorch does, not through the integer result type (uint8 with an int8 -1 stays -1.0).
+    Returns (x, y, numpy dtype of the result)."""
+    x, y, d = binary(input, other)
+    if d.category >= 2:
+        return x, y, d.np
+    f = _dtype.get_default_dtype().np
+
+    def convert(t):
+        return t._data.astype(f) if isinstance(t, Tensor) else as_py_scalar(t)
+
+    return convert(input), convert(other), f
+
+
 def float_array(t: Tensor) -> np.ndarray:
     """``t``'s data, promoted to the default float dtype if it is integral (for exp, sqrt, /...)."""
     x = t._data

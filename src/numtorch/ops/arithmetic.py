@@ -18,6 +18,7 @@ from ._base import (
     binary,
     finish,
     float_array,
+    float_operands,
     inplace,
     is_scalar,
     method,
@@ -85,13 +86,22 @@ def _alpha_check(alpha, d):
         )
 
 
+def _scaled(y, alpha, d):
+    """alpha * y computed in the result dtype ``d`` (bool: ``y and alpha``)."""
+    _alpha_check(alpha, d)
+    if d is _dtype.bool_:
+        return np.logical_and(y, bool(alpha))
+    if d is _dtype.bfloat16:  # ml_dtypes has no weak scalars
+        alpha = d.np.type(alpha)
+    return y * alpha
+
+
 @method()
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """``torch.add(input, other, *, alpha=1, out=None)``: input + alpha * other."""
     x, y, d = binary(input, other)
     if alpha != 1:
-        _alpha_check(alpha, d)
-        y = y * alpha
+        y = _scaled(y, alpha, d)
     res = finish(AddBackward0, x + y, _tensors(input, other), alpha=alpha)
     return _result("add", out, res)
 
@@ -102,8 +112,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     x, y, d = binary(input, other)
     _check_sub_bool(input, other)
     if alpha != 1:
-        _alpha_check(alpha, d)
-        y = y * alpha
+        y = _scaled(y, alpha, d)
     if isinstance(input, Tensor):
         res = finish(SubBackward0, x - y, _tensors(input, other), alpha=alpha)
     else:  # number - tensor
@@ -138,8 +147,7 @@ def rsub(input, other, *, alpha=1) -> Tensor:
     x, y, d = binary(input, other)
     _check_sub_bool(input, other)
     if alpha != 1:
-        _alpha_check(alpha, d)
-        x = x * alpha
+        x = _scaled(x, alpha, d)
     if isinstance(other, Tensor):
         return finish(RsubBackward0, y - x, (input, other), alpha=alpha)
     return finish(RsubBackward1, y - x, (input,), alpha=alpha)
@@ -196,12 +204,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         input, Tensor
     ):  # number / tensor: PyTorch's __rtruediv__, reciprocal * number
         return _result("div", out, mul(reciprocal(other), input))
-    x, y, d = binary(input, other)
-    if d.category < 2:  # integer true division computes in the default float dtype
-        f = _dtype.get_default_dtype().np
-        x = x.astype(f)
-        # a number operand is converted to float as it is (not wrapped to the integer dtype)
-        y = y.astype(f) if isinstance(other, Tensor) else as_py_scalar(other)
+    x, y, _ = float_operands(input, other)  # integer division computes in the default float
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.true_divide(x, y)
     if (

@@ -20,6 +20,7 @@ from ._base import (
     cpp_type_name,
     finish,
     float_array,
+    float_operands,
     inplace,
     wrap,
     write_out,
@@ -556,20 +557,6 @@ Tensor.nan_to_num = nan_to_num
 Tensor.nan_to_num_ = inplace(nan_to_num, "nan_to_num_")
 
 
-def _float_operands(input, other):
-    """Both operands in their promoted dtype, integer results promoted to the default float; and
-    that dtype's NumPy type."""
-    x, y, d = binary(input, other)
-    if d.category < 2:
-        f = _dtype.get_default_dtype().np
-        return (
-            np.asarray(x).astype(f),
-            (np.asarray(y).astype(f) if isinstance(y, np.ndarray) else y),
-            f,
-        )
-    return x, y, d.np
-
-
 class Atan2Backward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -577,16 +564,27 @@ class Atan2Backward0(Node):
         return grad * b / denom, grad * -a / denom
 
 
-def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+def _require_tensor(other, name: str, position: int) -> None:
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position {position}) must be Tensor, not "
+            f"{type(other).__name__}"
+        )
+
+
+def atan2(input: Tensor, other: Tensor, *, out=None, _position: int = 2) -> Tensor:
     """``torch.atan2(input, other)``: the angle of (other, input)."""
-    x, y, f = _float_operands(input, other)
+    _require_tensor(other, "atan2", _position)
+    x, y, f = float_operands(input, other)
     r = np.asarray(np.arctan2(x, y)).astype(f, copy=False)
     res = finish(Atan2Backward0, r, (input, other), save=(input, other))
     return write_out(res, out, "atan2") if out is not None else res
 
 
 arctan2 = atan2
-Tensor.atan2 = Tensor.arctan2 = atan2
+Tensor.atan2 = Tensor.arctan2 = lambda self, other, *, out=None: atan2(
+    self, other, out=out, _position=1
+)
 Tensor.atan2_ = inplace(atan2, "atan2_")
 
 
@@ -597,8 +595,9 @@ class HypotBackward0(Node):
         return grad * a / out, grad * b / out
 
 
-def hypot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+def hypot(input: Tensor, other: Tensor, *, out=None, _position: int = 2) -> Tensor:
     """``torch.hypot``: sqrt(input**2 + other**2) without overflow."""
+    _require_tensor(other, "hypot", _position)
     x, y, _ = binary(input, other)
     res = finish(
         HypotBackward0, np.hypot(x, y), (input, other), save=(input, other), save_output=True
@@ -648,7 +647,7 @@ class XlogyBackward2(Node):  # tensor, number
 
 def xlogy(input, other, *, out=None) -> Tensor:
     """``torch.xlogy``: input * log(other), and 0 where input == 0 (unless other is NaN)."""
-    x, y, f = _float_operands(input, other)
+    x, y, f = float_operands(input, other)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y)).astype(f)
     if not isinstance(input, Tensor):
@@ -685,7 +684,7 @@ class CopysignBackward1(Node):  # number sign source
 
 def copysign(input, other, *, out=None) -> Tensor:
     """``torch.copysign``: |input| with the sign of ``other`` (integers give floats)."""
-    x, y, f = _float_operands(input, other)
+    x, y, f = float_operands(input, other)
     r = np.asarray(np.copysign(x, y)).astype(f, copy=False)
     if isinstance(other, Tensor):
         res = finish(CopysignBackward0, r, (input, other), save=(input,), save_output=True)
@@ -758,9 +757,10 @@ def angle(input: Tensor) -> Tensor:
     )
 
 
-for _fn in (hypot, logit, xlogy, heaviside, copysign, deg2rad, rad2deg, positive, conj, angle,
+for _fn in (logit, xlogy, heaviside, copysign, deg2rad, rad2deg, positive, conj, angle,
             isreal):  # fmt: skip
     setattr(Tensor, _fn.__name__, _fn)
+Tensor.hypot = lambda self, other, *, out=None: hypot(self, other, out=out, _position=1)
 for _fn in (hypot, logit, xlogy, copysign, deg2rad, rad2deg, heaviside):
     setattr(Tensor, _fn.__name__ + "_", inplace(_fn, _fn.__name__ + "_"))
 Tensor.__pos__ = positive
