@@ -108,6 +108,8 @@ INIT_CASES = [
     ("kaiming_normal_", (40, 30), {"a": 0.1}), ("trunc_normal_", (50, 40), {}),
     ("trunc_normal_", (20, 30), {"mean": 0.5, "std": 2.0, "a": -1.0, "b": 1.5}),
     ("trunc_normal_", (20, 30), {"std": 0.02}),
+    ("trunc_normal_", (40, 50), {"a": 2.0, "b": 5.0}),  # uniform proposals (mass < 0.3)
+    ("trunc_normal_", (40, 50), {"std": 0.5, "a": 1.0, "b": 3.0}),
 ]  # fmt: skip
 
 

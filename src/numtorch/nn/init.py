@@ -104,13 +104,13 @@ def trunc_normal_(
     against the density (notes §7)."""
     from ..ops.creation import empty_like
 
-    if std < 0:
-        raise ValueError(f"std must be non-negative, got {std}")
-    if a >= b:
-        raise ValueError(f"a must be less than b, got a={a}, b={b}")
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
     with no_grad():
-        if std == 0:
-            return tensor.fill_(min(max(mean, a), b))
         mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
         data = tensor._data
         low, high = data.dtype.type(a), data.dtype.type(b)
