@@ -22,10 +22,6 @@ from ._base import finish, needs_grad
 __all__: list[str] = []  # reached through ``nn.functional``; nothing joins the torch namespace
 
 
-def _shape_str(shape) -> str:
-    return "x".join(str(s) for s in shape)
-
-
 def _wrap(array: np.ndarray) -> Tensor:
     return Tensor._make(array if type(array) is np.ndarray else np.asarray(array))
 
@@ -865,10 +861,6 @@ def _rsum(a, axes: tuple):
 
 def _rsqrt(a):
     return a.rsqrt() if isinstance(a, Tensor) else 1 / np.sqrt(a)
-
-
-def _reshape(a, shape):
-    return a.reshape(shape)
 
 
 def _normalized_grad(g_hat, x_hat, rstd, axes: tuple):
