@@ -131,10 +131,7 @@ def backward(
         retain_graph = create_graph
     _check_roots(tensors)
     for t in inputs_tuple:
-        if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-        if t.grad_fn is not None:
-            t.retain_grad()  # a non-leaf input gets its .grad the way PyTorch gives it
+        t.retain_grad()  # a non-leaf input gets its .grad the way PyTorch gives it (and raises)
     if create_graph:
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "

@@ -219,7 +219,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on ``args`` and, if a gradient is needed, record the backward node."""
         setup_style = cls.setup_context is not Function.setup_context
-        if setup_style and kwargs:
+        if setup_style:  # inputs as setup_context sees them: defaults filled in, as PyTorch
             bound = inspect.signature(cls.forward).bind(*args, **kwargs)
             bound.apply_defaults()
             args, kwargs = bound.args, {}
