@@ -13,9 +13,11 @@ state arrays, so no graph is recorded and nothing is allocated beyond the tempor
 needs. Python-float hyper-parameters combined with a float32 array are rounded to float32 first
 (NumPy's NEP 50), exactly as PyTorch casts a scalar operand to the tensor's dtype. PyTorch's CPU
 kernels fuse ``a + alpha * b`` into one FMA and its ``sqrt`` is not always correctly rounded, so the
-results agree with PyTorch to float32 rounding, not bit for bit. Each parameter's version counter
-is bumped once per in-place write PyTorch makes to it (state tensors, which no graph saves, are not). ``foreach``/``fused`` are accepted and stored
-(PyTorch's CPU default is the for-loop version anyway); ``capturable`` is stored and ignored.
+results agree with PyTorch to float32 rounding, not bit for bit (float16/bfloat16 parameters are
+computed at their own precision, where PyTorch computes in float32 and rounds once). Each
+parameter's version counter is bumped once per in-place write PyTorch makes to it (state tensors,
+which no graph saves, are not). ``foreach``/``fused`` are accepted and stored (PyTorch's CPU default
+is the for-loop version anyway); ``capturable`` is stored and ignored.
 """
 
 from __future__ import annotations
