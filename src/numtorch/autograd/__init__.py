@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .._tensor import Tensor
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -26,14 +27,10 @@ __all__ = [
 
 
 def _tensors_tuple(x) -> tuple:
-    from .._tensor import Tensor
-
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
 def _inputs_tuple(inputs, api: str) -> tuple:
-    from .._tensor import Tensor
-
     if isinstance(inputs, Tensor):
         return (inputs,)
     if type(inputs) is dict:
@@ -49,8 +46,6 @@ def _inputs_tuple(inputs, api: str) -> tuple:
 def _make_grads(outputs: tuple, grads: tuple) -> tuple:
     """The root gradients: the given ones checked against their outputs, ones for scalars
     (``torch.autograd._make_grads``)."""
-    from .._tensor import Tensor
-
     new_grads = []
     for i, (out, grad) in enumerate(zip(outputs, grads)):
         if isinstance(grad, Tensor):

@@ -28,7 +28,7 @@ import heapq
 import numpy as np
 
 from . import anomaly_mode, grad_mode
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, edge_of
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
@@ -121,8 +121,6 @@ def run_backward(
     ``inputs`` then restricts that to those tensors. Otherwise (``autograd.grad``) nothing is
     accumulated and the gradients flowing into ``inputs`` are returned, ``None`` where none did.
     """
-    from .graph import edge_of
-
     prev_mode = grad_mode.enabled
     grad_mode.enabled = create_graph
     try:
@@ -138,14 +136,14 @@ def run_backward(
             root_nodes.append(node)
             shared.add(id(g))
             _accumulate(buffers, node, nr, g)
-        captures = needed = None
-        results = None
+        captures = needed = results = None
         if inputs:
             captures, results = _capture_slots(inputs)
             needed = _needed(root_nodes, captures)
+        check_nan = anomaly_mode.enabled and anomaly_mode.check_nan
         deps = _dependencies(root_nodes)
         heap: list = []
-        for node in dict.fromkeys(root_nodes):
+        for node in dict.fromkeys(root_nodes) if len(root_nodes) > 1 else root_nodes:
             if node not in deps:
                 _heappush(heap, (-node._seq, id(node), node))
         while heap:
@@ -172,35 +170,49 @@ def run_backward(
             if not runs:
                 continue
             grads_in = _call_node(node, grads, shared)
-            if anomaly_mode.enabled and anomaly_mode.check_nan:
+            if check_nan:
                 anomaly_mode.check_grads(node, grads_in)
             if node._post_hooks:
                 grads_in = node._call_post_hooks(grads_in, grads)
             if not keep_graph:
                 node.release()
-            meta_all = node.input_meta
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            edges = node.next_functions
+            metas = node.input_meta
+            if len(metas) != len(edges):
+                metas = (None,) * len(edges)
+            for i, ((nxt, nr), g, meta) in enumerate(zip(edges, grads_in, metas)):
                 if nxt is None:
                     continue
-                g = grads_in[i]
                 if g is not None:
-                    meta = meta_all[i] if i < len(meta_all) else None
                     if meta is not None:
                         shape, dtype = meta
                         if g._data.shape != shape:
                             g = _reduce_to(node, i, g, shape)
                         if g.dtype is not dtype:
                             g = g.to(dtype)
-                    _accumulate(buffers, nxt, nr, g)
+                    slot = buffers.get(nxt)
+                    if slot is None:  # the first gradient for nxt (inlined _accumulate)
+                        if nxt.n_outputs == 1:
+                            buffers[nxt] = [g]
+                        else:
+                            slot = buffers[nxt] = [None] * nxt.n_outputs
+                            slot[nr] = g
+                    else:
+                        _accumulate(buffers, nxt, nr, g)
                 remaining = deps[nxt] - 1
                 deps[nxt] = remaining
                 if remaining == 0:
-                    if type(nxt) is AccumulateGrad:
-                        grads = buffers.pop(nxt, None)
-                        _run_accumulate_grad(
-                            nxt, grads[0] if grads else None, captures, results,
-                            accumulate_grad, shared,
-                        )  # fmt: skip
+                    if (
+                        type(nxt) is AccumulateGrad
+                    ):  # a leaf's sink runs at once (PyTorch's priority)
+                        slot = buffers.pop(nxt, None)
+                        if slot is None:
+                            continue
+                        g = slot[0]
+                        if captures is None and not nxt.variable._hooks and g is not None:
+                            accumulate_into_leaf(nxt.variable, g, id(g) in shared)
+                        else:
+                            _run_accumulate_grad(nxt, g, captures, results, accumulate_grad, shared)
                     else:
                         _heappush(heap, (-nxt._seq, id(nxt), nxt))
     finally:
@@ -239,24 +251,39 @@ def _reduce_to(node, i: int, g, shape):
 
 
 def _call_node(node, grads: list, shared: set) -> tuple:
-    if len(grads) == 1 and grads[0] is not None:
-        out = node.backward(grads[0])
+    grad = grads[0]
+    if len(grads) == 1 and grad is not None:
+        out = node.backward(grad)
     elif node._runs_without_grads or any(g is not None for g in grads):
         out = node.backward(*grads)
+        grad = None
     else:
         return (None,) * len(node.next_functions)  # nothing reached it: nothing flows on
     if type(out) is not tuple:
         out = tuple(out) if isinstance(out, list) else (out,)
-    n = len(node.next_functions)
-    if len(out) != n:
+    n = len(out)
+    if n != len(node.next_functions):
         raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
-            f"got {len(out)})"
+            f"function {node.name()} returned an incorrect number of gradients (expected "
+            f"{len(node.next_functions)}, got {n})"
         )
-    # A gradient passed through unchanged, or handed to two inputs, is shared.
-    for i, g in enumerate(out):
-        if g is not None:
-            if any(g is h for h in grads) or any(g is h for h in out[i + 1 :]):
+    # NOTE [ Gradient ownership ]: passed through unchanged, or handed to two inputs.
+    if node._user_defined:
+        shared.update(id(g) for g in out)
+    elif n == 1:
+        if out[0] is grad and grad is not None:
+            shared.add(id(grad))
+    elif n == 2:
+        a, b = out
+        if a is not None and (a is b or a is grad):
+            shared.add(id(a))
+        if b is not None and b is grad:
+            shared.add(id(b))
+        if grad is None:  # a multi-output node: compare with every incoming gradient
+            shared.update(id(g) for g in out if g is not None and any(g is h for h in grads))
+    else:
+        for i, g in enumerate(out):
+            if g is not None and (any(g is h for h in grads) or any(g is h for h in out[i + 1 :])):
                 shared.add(id(g))
     return out
 

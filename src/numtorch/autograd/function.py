@@ -67,6 +67,7 @@ class BackwardCFunction(FunctionCtx, Node):
 
     _forward_cls: type
     _user_defined = True
+    _runs_without_grads = True
     materialize_grads = True
     to_save: tuple = ()
     dirty_tensors: tuple = ()
@@ -341,7 +342,7 @@ class InplaceFunction(Function):
 class DelayedError(Node):
     """Stands in for a backward marked ``@once_differentiable``: differentiating it raises."""
 
-    _user_defined = True
+    _runs_without_grads = True
 
     def __init__(self, msg: str, n_outputs: int) -> None:
         self.msg = msg

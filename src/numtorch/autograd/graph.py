@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import weakref
 
+from .._tensor import Tensor
 from . import grad_mode
 
 _SECOND_BACKWARD = (
@@ -59,6 +60,7 @@ class Node:
     _post_hooks: list | None = None  # [hook(grad_inputs, grad_outputs)]
     _view_version = -1  # NOTE [ Stale views ] in views.py (-1: not stamped, never stale)
     _runs_without_grads = False  # called even when no gradient reached it (custom Functions)
+    _user_defined = False  # a custom Function's: the gradients it returns may be the user's
 
     def name(self) -> str:
         return type(self).__name__
@@ -227,8 +229,6 @@ _RemovableHandle = RemovableHandle  # the name _tensor.py imports
 # --- saved outputs --------------------------------------------------------------------------------
 def _shadow(out):
     """A history-free alias of ``out`` sharing its data and version counter (no cycle to the node)."""
-    from .._tensor import Tensor
-
     shadow = Tensor._make(out._data)
     shadow._version = out._version
     return shadow
@@ -249,8 +249,6 @@ def _unpack_output(shadow, expected: int, node: Node, output_nr: int):
     """A saved output as backward sees it: checked for in-place changes, re-attached to ``node``."""
     if shadow._version[0] != expected:
         raise RuntimeError(modified_message(shadow, expected, node))
-    from .._tensor import Tensor
-
     out = Tensor._make(shadow._data)
     out._version = shadow._version
     if grad_mode.enabled:

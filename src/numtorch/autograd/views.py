@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor
 from . import grad_mode
 from .graph import Node, _sequence, adopt_saved_output, edge_of
 
@@ -123,8 +124,6 @@ class AsStridedScatterBackward0(Node):
 
 
 def _new(array: np.ndarray):
-    from .._tensor import Tensor
-
     return Tensor._make(array)
 
 
