@@ -56,7 +56,10 @@ class Tensor:
         t = object.__new__(cls)
         t._data = array
         t._version = [0]
-        t._init_slots()
+        # _init_slots, inlined: every op result passes here (NOTE [ Hot path ] in ops/_base.py)
+        t._requires_grad = t._retains_grad = False
+        t.grad = t.grad_fn = t._base = t._hooks = t._post_accumulate_hooks = t._grad_acc = None
+        t._output_nr = 0
         if requires_grad:
             t.requires_grad_(True)
         return t
@@ -132,12 +135,20 @@ class Tensor:
         return strides[self._wrap_dim(dim)]
 
     def storage_offset(self) -> int:
-        """Elements between the start of the storage (the data of the view family's base tensor)
-        and this tensor's first element. (A ``detach()`` of a view, which has no base, reports 0
-        where PyTorch keeps the view's offset.)"""
-        if self._base is None:
-            return 0
-        root = self._base._data
+        """Elements between the start of the storage and this tensor's first element. The storage
+        is the outermost array the data is a view of (through slices and ``as_strided`` wrappers),
+        so loaded views keep their offsets; a ``from_numpy`` of a sliced array therefore reports
+        its offset in the NumPy buffer, where PyTorch starts a new storage (0)."""
+        root = self._base._data if self._base is not None else self._data
+        while True:
+            parent = getattr(root, "base", None)
+            if parent is None:
+                break
+            if not isinstance(parent, np.ndarray):  # as_strided's DummyArray holds the array
+                parent = getattr(parent, "base", None)
+                if not isinstance(parent, np.ndarray):
+                    break
+            root = parent
         start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
         return start // self._data.itemsize
 

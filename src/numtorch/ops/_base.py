@@ -59,6 +59,10 @@ def needs_grad(*tensors) -> bool:
     return False
 
 
+# NOTE [ Hot path ]: at small sizes an op costs its Python overhead, not its arithmetic
+# (bench/bench_ops.py). On the path every op takes (binary, finish, Tensor._make) each attribute
+# lookup and call counts: no graph work unless grad mode is on and an input requires grad, no
+# keyword dicts when a node attribute has its default, ``Tensor._make`` initialises slots inline.
 def finish(node_cls, array, inputs, save=None, save_output=False, **attrs) -> Tensor:
     """Wrap ``array`` as the op's result and record ``node_cls`` if any input requires grad.
 

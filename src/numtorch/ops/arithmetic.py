@@ -56,6 +56,8 @@ def _result(name, out, tensor):
 # number in a tensor that needs no gradient: its input is ``None``, so ``next_functions`` reads
 # ((AccumulateGrad, 0), (None, 0)) as PyTorch's does, and no gradient is computed for it.
 class AddBackward0(Node):
+    alpha = 1  # set on the node only when it differs (NOTE [ Hot path ] in _base.py)
+
     def backward(self, grad):
         if self.next_functions[1][0] is None:
             return grad, None
@@ -63,6 +65,8 @@ class AddBackward0(Node):
 
 
 class SubBackward0(Node):
+    alpha = 1
+
     def backward(self, grad):
         if self.next_functions[1][0] is None:
             return grad, None
@@ -102,8 +106,10 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     x, y, d = binary(input, other)
     if alpha != 1:
         y = _scaled(y, alpha, d)
-    res = finish(AddBackward0, x + y, _tensors(input, other), alpha=alpha)
-    return _result("add", out, res)
+        res = finish(AddBackward0, x + y, _tensors(input, other), alpha=alpha)
+    else:
+        res = finish(AddBackward0, x + y, _tensors(input, other))
+    return res if out is None else write_out(res, out, "add")
 
 
 @method()
@@ -176,7 +182,7 @@ def mul(input, other, *, out=None) -> Tensor:
     else:
         saved = (None, y if isinstance(input, Tensor) else x)
     res = finish(MulBackward0, x * y, operands, save=saved)
-    return _result("mul", out, res)
+    return res if out is None else write_out(res, out, "mul")
 
 
 multiply = mul

@@ -81,7 +81,8 @@ def _expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tens
 
 def _accumulator(x: np.ndarray) -> np.ndarray:
     """float16 and bfloat16 reduce in float32 (PyTorch's accumulate type on CPU)."""
-    if x.dtype == np.float16 or x.dtype.kind == "V":
+    dt = x.dtype
+    if dt.itemsize == 2 and dt.kind in "fV":
         return x.astype(np.float32)
     return x
 
@@ -108,7 +109,10 @@ def _check_nonempty(name: str, x: np.ndarray, dims, all_dims: bool, shown_dims=N
 # --- sum / mean / prod ---------------------------------------------------------------------------------
 class SumBackward0(Node):  # full reduction
     def backward(self, grad):
-        return (grad.expand(*self.input_meta[0][0]),)
+        shape = self.input_meta[0][0]
+        if not grad_mode.enabled:  # no double backward: a filled array, cheaper than expand()
+            return (Tensor._make(np.full(shape, grad._data, grad._data.dtype)),)
+        return (grad.expand(*shape),)
 
 
 class SumBackward1(Node):  # over dims
@@ -131,6 +135,10 @@ def _sum_array(x: np.ndarray, axes, keepdim: bool) -> np.ndarray:
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """``torch.sum``: integers and bools sum to int64, as in PyTorch."""
     x = input._data
+    if dim is None and dtype is None and out is None and not keepdim:
+        dt = x.dtype
+        if dt.kind == "f" and dt.itemsize >= 4:  # the common case, kept short (NOTE [ Hot path ])
+            return finish(SumBackward0, np.add.reduce(x, axis=None), (input,))
     d = _sum_dtype(input, dtype)
     if d is not None and x.dtype != d.np:
         x = x.astype(d.np)
