@@ -896,3 +896,36 @@ def test_saved_tensors_freed_after_backward():
     assert z.grad_fn._saved is None and y.grad_fn._saved_output is None
     del z
     assert ref() is None  # nothing but the output kept the node alive
+
+
+# --- torch.autograd.functional ----------------------------------------------------------------------------
+FUNCTIONAL = """
+AF = T.autograd.functional
+def f(x, y):
+    return (x * y.sum()).exp(), x.sum() * y
+def g(x):
+    return (x ** 3).sum() + x.prod()
+def h(x, y):
+    return (x.sin() * y).sum()
+x = T.tensor([0.3, -0.5, 0.8], dtype=T.float64)
+y = T.tensor([1.5, 0.2], dtype=T.float64)
+v = T.tensor([1.0, 0.0, 2.0], dtype=T.float64)
+print(AF.jacobian(f, (x, y)))
+print(AF.jacobian(lambda a: a.exp(), x))
+print(AF.jacobian(lambda a, b: a * 2, (x, y)))
+print(AF.hessian(g, x))
+print(AF.hessian(h, (x, T.tensor([0.1, 0.2, 0.3], dtype=T.float64))))
+print(AF.vjp(lambda a: a.exp() * 2, x, T.ones(3, dtype=T.float64)))
+print(AF.jvp(lambda a: a.exp() * 2, x, v))
+print(AF.vhp(g, x, v))
+print(AF.hvp(g, x, v))
+print(AF.vjp(g, x))
+err(lambda: AF.jacobian(lambda a, b: a * 2, (x, y), strict=True))
+err(lambda: AF.vjp(lambda a: a * 2, x))
+err(lambda: AF.hessian(lambda a: a * 2, x))
+print(AF.jacobian(lambda a: a.exp(), x.requires_grad_(), create_graph=True).requires_grad)
+"""
+
+
+def test_autograd_functional_matches_torch(torch):
+    assert_same(FUNCTIONAL, torch)
