@@ -528,9 +528,7 @@ def _multi_view(input: Tensor, arrays, node_cls, dim, sizes, squeezed=False):
     if grad_mode.enabled and input._requires_grad:
         node = node_cls()
         node.dim, node.sizes, node.squeezed, node.n_outputs = dim, sizes, squeezed, len(outs)
-        record(node, (), (input,))
-        for nr, o in enumerate(outs):
-            o.grad_fn, o._output_nr, o._requires_grad = node, nr, True
+        record(node, outs, (input,))
     return tuple(outs)
 
 
@@ -587,7 +585,8 @@ def unbind(input: Tensor, dim: int = 0):
     """``torch.unbind``: views of each slice along ``dim``."""
     x = input._data
     d = wrap_dim(dim, x.ndim)
-    arrays = [x[(slice(None),) * d + (i,)] for i in range(x.shape[d])]
+    # the Ellipsis keeps a 1-D tensor's pieces 0-d views (NumPy would give detached scalars)
+    arrays = [x[(slice(None),) * d + (i, Ellipsis)] for i in range(x.shape[d])]
     return _multi_view(input, arrays, UnbindBackward0, d, [1] * x.shape[d], squeezed=True)
 
 
