@@ -226,8 +226,10 @@ def _restride_(self: Tensor, view: Tensor) -> Tensor:
 
     check_inplace(self)
     self._data = view._data
+    self._version[0] += 1  # an in-place op: a saved self no longer matches (autograd's check)
     if view.grad_fn is not None:
         self.grad_fn, self._output_nr = view.grad_fn, view._output_nr
+        self.grad_fn._view_version = self._version[0]  # ...but this history is current
     return self
 
 
@@ -286,19 +288,11 @@ def _t_(self: Tensor) -> Tensor:
     from ._base import check_inplace
 
     check_inplace(self)
-    out = t(self)
-    self._data = out._data
-    if out.grad_fn is not None:
-        self.grad_fn = out.grad_fn
-    return self
+    return _restride_(self, t(self))
 
 
 def _transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
-    out = transpose(self, dim0, dim1)
-    self._data = out._data
-    if out.grad_fn is not None:
-        self.grad_fn = out.grad_fn
-    return self
+    return _restride_(self, transpose(self, dim0, dim1))
 
 
 swapaxes = swapdims = transpose
