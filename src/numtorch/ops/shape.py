@@ -285,9 +285,6 @@ def t(input: Tensor) -> Tensor:
 
 
 def _t_(self: Tensor) -> Tensor:
-    from ._base import check_inplace
-
-    check_inplace(self)
     return _restride_(self, t(self))
 
 
