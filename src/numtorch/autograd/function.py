@@ -273,7 +273,7 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple, output, recording: bool):
         if not recording:
             wrapped.append(t)
             continue
-        if key in non_diff:
+        if key in non_diff or t._data.dtype.kind not in "fcV":  # integer outputs never need grad
             t._requires_grad = False
             t.grad_fn = None
         elif key in dirty:
