@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
     _decay_add_square_,
+    _evaluate_closure,
     _get_value,
+    _maximize_and_weight_decay,
     _real,
     _scalar_tensor,
     _use_grad_for_differentiable,
@@ -78,21 +79,12 @@ class Adadelta(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_tensor(float(p_state["step"]))
+            self._upgrade_scalar_state(group)
 
     def _init_group(
         self, group, params_with_grad, grads, square_avgs, acc_deltas, state_steps
-    ) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params_with_grad.append(p)
-            grads.append(p.grad)
+    ) -> None:
+        for p in self._params_with_grads(group, params_with_grad, grads):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _scalar_tensor(0.0)
@@ -101,15 +93,11 @@ class Adadelta(Optimizer):
             square_avgs.append(state["square_avg"])
             acc_deltas.append(state["acc_delta"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params_with_grad: list[Tensor] = []
@@ -153,13 +141,9 @@ def adadelta(
     ):
         step_t._data += 1
         p = _real(param._data)
-        g = _real(grad._data)
         square_avg = _real(square_avg_t._data)
         acc_delta = _real(acc_delta_t._data)
-        if maximize:
-            g = np.negative(g)
-        if weight_decay != 0:
-            g = np.add(g, p * weight_decay)
+        g = _maximize_and_weight_decay(param, grad, maximize=maximize, weight_decay=weight_decay)
 
         _decay_add_square_(square_avg, rho, g)
         std = np.add(square_avg, eps)

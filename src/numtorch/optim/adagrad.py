@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
+    _evaluate_closure,
     _get_value,
+    _maximize_and_weight_decay,
     _real,
     _scalar_tensor,
     _use_grad_for_differentiable,
@@ -101,10 +102,7 @@ class Adagrad(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             fused = group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_tensor(float(p_state["step"]), group["fused"])
+            self._upgrade_scalar_state(group, is_fused=fused)
         for s in self.state.values():
             if not isinstance(s["step"], Tensor):
                 s["step"] = _scalar_tensor(float(s["step"]), fused)
@@ -112,14 +110,8 @@ class Adagrad(Optimizer):
     def share_memory(self) -> None:
         """PyTorch moves the ``sum`` state to shared memory; one process here, nothing to do."""
 
-    def _init_group(self, group, params_with_grad, grads, state_sums, state_steps) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params_with_grad.append(p)
-            grads.append(p.grad)
+    def _init_group(self, group, params_with_grad, grads, state_sums, state_steps) -> None:
+        for p in self._params_with_grads(group, params_with_grad, grads):
             state = self.state[p]
             if len(state) == 0:  # a group added after construction
                 self._init_state(
@@ -127,15 +119,11 @@ class Adagrad(Optimizer):
                 )
             state_sums.append(state["sum"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params_with_grad: list[Tensor] = []
@@ -175,12 +163,8 @@ def adagrad(
         step_t._data += 1
         step = float(step_t._data)
         p = _real(param._data)
-        g = _real(grad._data)
         state_sum = _real(state_sum_t._data)
-        if maximize:
-            g = np.negative(g)
-        if weight_decay != 0:
-            g = np.add(g, p * weight_decay)
+        g = _maximize_and_weight_decay(param, grad, maximize=maximize, weight_decay=weight_decay)
         clr = lr / (1 + (step - 1) * lr_decay)
 
         scratch = np.multiply(g, g)

@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
     _decay_add_square_,
+    _evaluate_closure,
     _get_value,
     _lerp_,
+    _maximize_and_weight_decay,
     _real,
     _scalar_tensor,
     _to_scalar,
@@ -116,22 +117,12 @@ class Adam(Optimizer):
             group.setdefault("differentiable", False)
             group.setdefault("decoupled_weight_decay", False)
             fused = group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    # old checkpoints kept ``step`` as a Python number
-                    p_state["step"] = _scalar_tensor(float(p_state["step"]), fused)
+            self._upgrade_scalar_state(group, is_fused=fused)
 
     def _init_group(
         self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps
-    ) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params_with_grad.append(p)
-            grads.append(p.grad)
+    ) -> None:
+        for p in self._params_with_grads(group, params_with_grad, grads):
             state = self.state[p]
             if len(state) == 0:  # lazy state initialisation
                 state["step"] = _scalar_tensor(0.0, group["fused"])
@@ -144,15 +135,11 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 max_exp_avg_sqs.append(state["max_exp_avg_sq"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params_with_grad: list[Tensor] = []
@@ -212,19 +199,18 @@ def adam(
     weight_decay = _get_value(weight_decay)
     for i, param in enumerate(params):
         p = _real(param._data)
-        g = _real(grads[i]._data)
         exp_avg = _real(exp_avgs[i]._data)
         exp_avg_sq = _real(exp_avg_sqs[i]._data)
         step_t = state_steps[i]
         step_t._data += 1
-        if maximize:
-            g = np.negative(g)
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                p *= 1 - lr * weight_decay
-                param._version[0] += 1
-            else:
-                g = np.add(g, p * weight_decay)
+        g = _maximize_and_weight_decay(
+            param,
+            grads[i],
+            maximize=maximize,
+            weight_decay=weight_decay,
+            lr=lr,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
 
         _lerp_(exp_avg, g, 1 - beta1)
         scratch = _decay_add_square_(exp_avg_sq, beta2, g)

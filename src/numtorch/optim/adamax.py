@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
+    _evaluate_closure,
     _get_value,
     _lerp_,
+    _maximize_and_weight_decay,
     _real,
     _scalar_tensor,
     _use_grad_for_differentiable,
@@ -79,19 +80,10 @@ class Adamax(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_tensor(float(p_state["step"]))
+            self._upgrade_scalar_state(group)
 
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_infs, state_steps) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params_with_grad.append(p)
-            grads.append(p.grad)
+    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_infs, state_steps) -> None:
+        for p in self._params_with_grads(group, params_with_grad, grads):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _scalar_tensor(0.0)
@@ -100,15 +92,11 @@ class Adamax(Optimizer):
             exp_avgs.append(state["exp_avg"])
             exp_infs.append(state["exp_inf"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params_with_grad: list[Tensor] = []
@@ -152,15 +140,13 @@ def adamax(
     lr = _get_value(lr)
     for i, param in enumerate(params):
         p = _real(param._data)
-        g = _real(grads[i]._data)
         exp_avg = _real(exp_avgs[i]._data)
         exp_inf = _real(exp_infs[i]._data)
         step_t = state_steps[i]
         step_t._data += 1
-        if maximize:
-            g = np.negative(g)
-        if weight_decay != 0:
-            g = np.add(g, p * weight_decay)
+        g = _maximize_and_weight_decay(
+            param, grads[i], maximize=maximize, weight_decay=weight_decay
+        )
 
         _lerp_(exp_avg, g, 1 - beta1)
         exp_inf *= beta2

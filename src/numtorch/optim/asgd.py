@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
+    _evaluate_closure,
     _get_value,
+    _maximize_and_weight_decay,
     _real,
     _scalar_tensor,
     _use_grad_for_differentiable,
@@ -73,21 +74,10 @@ class ASGD(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0:
-                    for key in ("step", "eta", "mu"):
-                        if not isinstance(p_state[key], Tensor):
-                            p_state[key] = _scalar_tensor(float(p_state[key]))
+            self._upgrade_scalar_state(group, ("step", "eta", "mu"))
 
-    def _init_group(self, group, params_with_grad, grads, mus, axs, etas, state_steps) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params_with_grad.append(p)
-            grads.append(p.grad)
+    def _init_group(self, group, params_with_grad, grads, mus, axs, etas, state_steps) -> None:
+        for p in self._params_with_grads(group, params_with_grad, grads):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _scalar_tensor(0.0)
@@ -98,15 +88,11 @@ class ASGD(Optimizer):
             axs.append(state["ax"])
             etas.append(state["eta"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params_with_grad: list[Tensor] = []
@@ -152,14 +138,12 @@ def asgd(
     lr = _get_value(lr)
     for i, param in enumerate(params):
         p = _real(param._data)
-        g = _real(grads[i]._data)
         ax = _real(axs[i]._data)
         mu, eta, step_t = mus[i], etas[i], state_steps[i]
-        if maximize:
-            g = np.negative(g)
         step_t._data += 1
-        if weight_decay != 0:
-            g = np.add(g, p * weight_decay)
+        g = _maximize_and_weight_decay(
+            param, grads[i], maximize=maximize, weight_decay=weight_decay
+        )
 
         eta_value = float(eta._data)
         p *= 1 - lambd * eta_value  # decay

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
     _decay_add_square_,
+    _evaluate_closure,
     _get_value,
     _lerp_,
+    _maximize_and_weight_decay,
     _real,
     _scalar_tensor,
     _use_grad_for_differentiable,
@@ -90,24 +91,12 @@ class NAdam(Optimizer):
             group.setdefault("capturable", False)
             group.setdefault("differentiable", False)
             group.setdefault("decoupled_weight_decay", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0:
-                    if not isinstance(p_state["step"], Tensor):
-                        p_state["step"] = _scalar_tensor(float(p_state["step"]))
-                    if not isinstance(p_state["mu_product"], Tensor):
-                        p_state["mu_product"] = _scalar_tensor(p_state["mu_product"])
+            self._upgrade_scalar_state(group, ("step", "mu_product"))
 
     def _init_group(
         self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps
-    ) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params_with_grad.append(p)
-            grads.append(p.grad)
+    ) -> None:
+        for p in self._params_with_grads(group, params_with_grad, grads):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _scalar_tensor(0.0)
@@ -118,15 +107,11 @@ class NAdam(Optimizer):
             exp_avg_sqs.append(state["exp_avg_sq"])
             mu_products.append(state["mu_product"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params_with_grad: list[Tensor] = []
@@ -179,22 +164,21 @@ def nadam(
     lr = _get_value(lr)
     for i, param in enumerate(params):
         p = _real(param._data)
-        g = _real(grads[i]._data)
         exp_avg = _real(exp_avgs[i]._data)
         exp_avg_sq = _real(exp_avg_sqs[i]._data)
         mu_product_t = mu_products[i]
         step_t = state_steps[i]
-        if maximize:
-            g = np.negative(g)
         step_t._data += 1
         step = float(step_t._data)
         bias_correction2 = 1 - beta2**step
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                p *= 1 - lr * weight_decay
-                param._version[0] += 1
-            else:
-                g = np.add(g, p * weight_decay)
+        g = _maximize_and_weight_decay(
+            param,
+            grads[i],
+            maximize=maximize,
+            weight_decay=weight_decay,
+            lr=lr,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
 
         # the momentum cache mu_t and mu_{t+1}; the running product is kept at the state's dtype
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))

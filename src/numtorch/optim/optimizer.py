@@ -18,6 +18,12 @@ computed at their own precision, where PyTorch computes in float32 and rounds on
 parameter's version counter is bumped once per in-place write PyTorch makes to it (state tensors,
 which no graph saves, are not). ``foreach``/``fused`` are accepted and stored (PyTorch's CPU default
 is the for-loop version anyway); ``capturable`` is stored and ignored.
+
+What every algorithm's ``step`` shares lives here, so that each algorithm's file shows only its own
+state and update: ``_evaluate_closure`` (the closure under grad mode), ``_params_with_grads`` (the
+parameters a step updates, for ``_init_group`` to collect their state), ``_upgrade_scalar_state``
+(old checkpoints' Python-number ``step``) and ``_maximize_and_weight_decay`` (the gradient every
+update starts from).
 """
 
 from __future__ import annotations
@@ -72,6 +78,15 @@ def _use_grad_for_differentiable(func: Callable) -> Callable:
             grad_mode.enabled = previous
 
     return _use_grad
+
+
+def _evaluate_closure(closure: Callable[[], float] | None) -> float | None:
+    """The loss ``closure()`` returns, computed with grad enabled (``step`` itself runs without
+    grad); ``None`` when there is no closure. Every ``step`` starts with this."""
+    if closure is None:
+        return None
+    with grad_mode.enable_grad():
+        return closure()
 
 
 def _check_not_differentiable(differentiable: bool) -> None:
@@ -131,6 +146,37 @@ def _lerp_(self: np.ndarray, end: np.ndarray, weight: float) -> None:
     else:
         diff *= 1 - w
         np.subtract(end, diff, out=self)
+
+
+def _maximize_and_weight_decay(
+    param: Tensor,
+    grad: Tensor,
+    *,
+    maximize: bool,
+    weight_decay: float,
+    lr: float = 0.0,
+    decoupled_weight_decay: bool = False,
+) -> np.ndarray:
+    """The gradient an update follows, as PyTorch's algorithms first prepare it::
+
+        g = -grad if maximize else grad
+        g = g + weight_decay * p                 (L2 penalty, the default)
+        p *= 1 - lr * weight_decay               (decoupled, as AdamW: the parameter decays instead)
+
+    Returns the float view (``_real``) of ``g``: the gradient's own array when nothing changes it,
+    so the caller must not write into the result.
+    """
+    p = _real(param._data)
+    g = _real(grad._data)
+    if maximize:
+        g = np.negative(g)
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            p *= 1 - lr * weight_decay
+            param._version[0] += 1
+        else:
+            g = np.add(g, p * weight_decay)
+    return g
 
 
 def _decay_add_square_(avg: np.ndarray, decay: float, g: np.ndarray) -> np.ndarray:
@@ -445,6 +491,32 @@ class Optimizer:
             post_hook(self)
 
     # --- parameters and gradients ----------------------------------------------------------------
+    @staticmethod
+    def _params_with_grads(
+        group: dict[str, Any], params_with_grad: list[Tensor], grads: list[Tensor]
+    ) -> list[Tensor]:
+        """The parameters of ``group`` that have a gradient (a step skips the others).
+
+        Appends them to ``params_with_grad`` and their gradients to ``grads``, the first two lists
+        every ``_init_group`` fills, and returns them for the optimizer to collect its state.
+        """
+        found = [p for p in group["params"] if p.grad is not None]
+        params_with_grad.extend(found)
+        grads.extend(p.grad for p in found)
+        return found
+
+    def _upgrade_scalar_state(
+        self, group: dict[str, Any], keys: tuple[str, ...] = ("step",), is_fused=None
+    ) -> None:
+        """Turn scalar state that old checkpoints kept as Python numbers (``step``, and ``keys``)
+        into the 0-dim tensors PyTorch keeps now (run by ``__setstate__``)."""
+        for p in group["params"]:
+            p_state = self.state.get(p, [])
+            if len(p_state) != 0:
+                for key in keys:
+                    if not isinstance(p_state[key], Tensor):
+                        p_state[key] = _scalar_tensor(float(p_state[key]), is_fused)
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad``: to ``None`` (default), or to zeros in place."""
         for group in self.param_groups:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from .optimizer import (
     Optimizer,
     _check_not_differentiable,
+    _evaluate_closure,
     _get_value,
     _real,
     _scalar_tensor,
@@ -71,19 +71,10 @@ class Rprop(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_tensor(float(p_state["step"]))
+            self._upgrade_scalar_state(group)
 
-    def _init_group(self, group, params, grads, prevs, step_sizes, state_steps) -> bool:
-        has_complex = False
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params.append(p)
-            grads.append(p.grad)
+    def _init_group(self, group, params, grads, prevs, step_sizes, state_steps) -> None:
+        for p in self._params_with_grads(group, params, grads):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _scalar_tensor(0.0)
@@ -95,15 +86,11 @@ class Rprop(Optimizer):
             prevs.append(state["prev"])
             step_sizes.append(state["step_size"])
             state_steps.append(state["step"])
-        return has_complex
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
 
         for group in self.param_groups:
             params: list[Tensor] = []
