@@ -868,7 +868,43 @@ def _normalized_grad(g_hat, x_hat, rstd, axes: tuple):
     return rstd * (g_hat - _rmean(g_hat, axes) - x_hat * _rmean(g_hat * x_hat, axes))
 
 
-class NativeLayerNormBackward0(Node):
+def _norm_compute_type(x: np.ndarray):
+    """The type a norm computes its statistics in: float32 for float16/bfloat16 inputs (PyTorch's
+    CPU kernels accumulate them in float), else the input's own."""
+    return np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+
+
+def _affine_norm_result(
+    node_cls, input: Tensor, y: np.ndarray, weight, bias, param_shape: tuple, **attrs
+) -> Tensor:
+    """The last step of every norm: scale and shift the normalised ``y`` in place by ``weight``
+    and ``bias`` (viewed as ``param_shape``), cast it to the input's dtype and record ``node_cls``
+    over (input, weight, bias), as PyTorch's ``native_*_norm`` take them."""
+    if weight is not None:
+        y *= weight._data.reshape(param_shape)
+    if bias is not None:
+        y += bias._data.reshape(param_shape)
+    inputs = (input,) if weight is None else (input, weight, bias)
+    return finish(
+        node_cls, y.astype(input._data.dtype, copy=False), inputs, save=(input, weight), **attrs
+    )
+
+
+class _NormBackward(Node):
+    """Base of the norms' nodes (NOTE [ Normalisation backward ])."""
+
+    def _grads(self, x: Tensor, gx, gw, gb) -> tuple:
+        """The (input, weight, bias) gradients to return, one per input of the node: NumPy results
+        wrapped at the input's dtype in a plain backward, tensors as they are under create_graph."""
+        if not grad_mode.enabled:
+            dt = x._data.dtype
+            gx, gw, gb = (
+                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
+            )
+        return (gx, gw, gb)[: len(self.next_functions)]
+
+
+class NativeLayerNormBackward0(_NormBackward):
     def backward(self, grad):
         x, weight = self.saved_tensors[0], self.saved_tensors[1]
         axes, eps = self.axes, self.eps
@@ -890,12 +926,7 @@ class NativeLayerNormBackward0(Node):
         gx = _normalized_grad(g_hat, x_hat, rstd, axes) if need_x else None
         gw = _rsum(g * x_hat, batch_axes).reshape(w.shape) if need_w else None
         gb = _rsum(g, batch_axes).reshape(w.shape) if need_b else None
-        if not grad_mode.enabled:
-            dt = x._data.dtype
-            gx, gw, gb = (
-                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
-            )
-        return (gx, gw, gb)[: len(self.next_functions)]
+        return self._grads(x, gx, gw, gb)
 
 
 def layer_norm(
@@ -923,23 +954,20 @@ def layer_norm(
                 f"[{', '.join(map(str, shape))}]"
             )
     axes = tuple(range(x.ndim - k, x.ndim))
-    compute = np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+    compute = _norm_compute_type(x)
     xc = x.astype(compute, copy=False)
     mean = xc.mean(axis=axes, keepdims=True)
     centred = xc - mean
     var = np.mean(centred * centred, axis=axes, keepdims=True)
     rstd = 1 / np.sqrt(var + compute(eps))
     y = centred * rstd
-    if weight is not None:
-        y *= weight._data
-    if bias is not None:
-        y += bias._data
-    inputs = (input,) if weight is None else (input, weight, bias)
-    return finish(
+    return _affine_norm_result(
         NativeLayerNormBackward0,
-        y.astype(x.dtype, copy=False),
-        inputs,
-        save=(input, weight),
+        input,
+        y,
+        weight,
+        bias,
+        shape,
         axes=axes,
         eps=eps,
         mean=mean,
@@ -947,7 +975,7 @@ def layer_norm(
     )
 
 
-class NativeGroupNormBackward0(Node):
+class NativeGroupNormBackward0(_NormBackward):
     def backward(self, grad):
         x, weight = self.saved_tensors
         n, c = x.shape[0], x.shape[1]
@@ -976,12 +1004,7 @@ class NativeGroupNormBackward0(Node):
             gw = _rsum(g * x_hat, red).reshape((c,))
         if need_b:
             gb = _rsum(g, red).reshape((c,))
-        if not grad_mode.enabled:
-            dt = x._data.dtype
-            gx, gw, gb = (
-                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
-            )
-        return (gx, gw, gb)[: len(self.next_functions)]
+        return self._grads(x, gx, gw, gb)
 
 
 def group_norm(
@@ -1001,23 +1024,20 @@ def group_norm(
             "Expected number of channels in input to be divisible by num_groups, but got input "
             f"of shape [{', '.join(map(str, x.shape))}] and num_groups={num_groups}"
         )
-    compute = np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+    compute = _norm_compute_type(x)
     xg = x.astype(compute, copy=False).reshape(n, num_groups, -1)
     mean = xg.mean(axis=2, keepdims=True)
     centred = xg - mean
     rstd = 1 / np.sqrt(np.mean(centred * centred, axis=2, keepdims=True) + compute(eps))
     y = (centred * rstd).reshape(x.shape)
     cshape = (1, c) + (1,) * (x.ndim - 2)
-    if weight is not None:
-        y *= weight._data.reshape(cshape)
-    if bias is not None:
-        y += bias._data.reshape(cshape)
-    inputs = (input,) if weight is None else (input, weight, bias)
-    return finish(
+    return _affine_norm_result(
         NativeGroupNormBackward0,
-        y.astype(x.dtype, copy=False),
-        inputs,
-        save=(input, weight),
+        input,
+        y,
+        weight,
+        bias,
+        cshape,
         groups=num_groups,
         eps=eps,
         mean=mean,
@@ -1025,7 +1045,7 @@ def group_norm(
     )
 
 
-class NativeBatchNormBackward0(Node):
+class NativeBatchNormBackward0(_NormBackward):
     def backward(self, grad):
         x, weight = self.saved_tensors
         c = x.shape[1]
@@ -1055,12 +1075,7 @@ class NativeBatchNormBackward0(Node):
             gw = _rsum(g * x_hat, red).reshape((c,))
         if need_b:
             gb = _rsum(g, red).reshape((c,))
-        if not grad_mode.enabled:
-            dt = x._data.dtype
-            gx, gw, gb = (
-                _wrap(v.astype(dt, copy=False)) if v is not None else None for v in (gx, gw, gb)
-            )
-        return (gx, gw, gb)[: len(self.next_functions)]
+        return self._grads(x, gx, gw, gb)
 
 
 def batch_norm(
@@ -1092,7 +1107,7 @@ def batch_norm(
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     cshape = (1, c) + (1,) * (x.ndim - 2)
-    compute = np.float32 if x.dtype.kind == "V" or x.dtype == np.float16 else x.dtype.type
+    compute = _norm_compute_type(x)
     xc = x.astype(compute, copy=False)
     if training:
         mean = xc.mean(axis=red, keepdims=True)
@@ -1117,16 +1132,13 @@ def batch_norm(
         centred = xc - mean
     rstd = 1 / np.sqrt(var + compute(eps))
     y = centred * rstd
-    if weight is not None:
-        y *= weight._data.reshape(cshape)
-    if bias is not None:
-        y += bias._data.reshape(cshape)
-    inputs = (input,) if weight is None else (input, weight, bias)
-    return finish(
+    return _affine_norm_result(
         NativeBatchNormBackward0,
-        y.astype(x.dtype, copy=False),
-        inputs,
-        save=(input, weight),
+        input,
+        y,
+        weight,
+        bias,
+        cshape,
         training=training,
         eps=eps,
         mean=mean,
@@ -1205,7 +1217,33 @@ def _reduce_array(loss: np.ndarray, reduction: str, dtype) -> np.ndarray:
     return loss
 
 
-class _PairLossBackward(Node):
+def _loss_result(
+    node_cls, input: Tensor, values: np.ndarray, inputs: tuple, save: tuple, reduction, **attrs
+) -> Tensor:
+    """Reduce the elementwise loss ``values`` at the input's dtype and record ``node_cls`` with
+    ``reduction`` and ``count`` (the number of elements a ``'mean'`` divides by)."""
+    dtype = input._data.dtype
+    loss = _reduce_array(values, reduction, dtype)
+    return finish(
+        node_cls,
+        loss.astype(dtype, copy=False),
+        inputs,
+        save=save,
+        reduction=reduction,
+        count=max(input._data.size, 1),
+        **attrs,
+    )
+
+
+class _ReducedLossBackward(Node):
+    """Base of the losses ``_loss_result`` records."""
+
+    def _unreduced(self, grad):
+        """The upstream gradient of each element's loss: a ``'mean'`` shares it over ``count``."""
+        return grad / self.count if self.reduction == "mean" else grad
+
+
+class _PairLossBackward(_ReducedLossBackward):
     """Base of elementwise (input, target) losses: ``dloss/dinput = local(input - target)``;
     the target gets the negated gradient."""
 
@@ -1215,9 +1253,7 @@ class _PairLossBackward(Node):
             m, d, g = _TENSOR_MATH, x - t, grad
         else:
             m, d, g = _ARRAY_MATH, x._data - t._data, grad._data
-        if self.reduction == "mean":
-            g = g / self.count
-        gx = self.local(m, d) * g
+        gx = self.local(m, d) * self._unreduced(g)
         if not grad_mode.enabled:
             gx = _wrap(np.asarray(gx, x._data.dtype))
         return gx, (-gx if self.next_functions[1][0] is not None else None)
@@ -1240,15 +1276,8 @@ class HuberLossBackward0(_PairLossBackward):
 
 
 def _pair_loss(node_cls, input: Tensor, target: Tensor, values: np.ndarray, reduction, **attrs):
-    loss = _reduce_array(values, reduction, input._data.dtype)
-    return finish(
-        node_cls,
-        loss.astype(input._data.dtype, copy=False),
-        (input, target),
-        save=(input, target),
-        reduction=reduction,
-        count=max(values.size, 1),
-        **attrs,
+    return _loss_result(
+        node_cls, input, values, (input, target), (input, target), reduction, **attrs
     )
 
 
@@ -1286,11 +1315,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 
 # --- binary cross entropy ----------------------------------------------------------------------------------
-class BinaryCrossEntropyBackward0(Node):
+class BinaryCrossEntropyBackward0(_ReducedLossBackward):
     def backward(self, grad):
         x, t, w = self.saved_tensors
-        if self.reduction == "mean":
-            grad = grad / self.count
+        grad = self._unreduced(grad)
         if grad_mode.enabled:
             denom = ((1 - x) * x).clamp_min(1e-12)
             gx = grad * (x - t) / denom
@@ -1331,22 +1359,20 @@ def binary_cross_entropy(
     values = -(t * log_x + (dt(1) - t) * log_1mx)
     if weight is not None:
         values = values * weight._data
-    loss = _reduce_array(values.astype(x.dtype, copy=False), reduction, x.dtype)
-    return finish(
+    return _loss_result(
         BinaryCrossEntropyBackward0,
-        loss,
+        input,
+        values.astype(x.dtype, copy=False),
         (input, target),
-        save=(input, target, weight),
-        reduction=reduction,
-        count=max(x.size, 1),
+        (input, target, weight),
+        reduction,
     )
 
 
-class BinaryCrossEntropyWithLogitsBackward0(Node):
+class BinaryCrossEntropyWithLogitsBackward0(_ReducedLossBackward):
     def backward(self, grad):
         x, t, w, pw = self.saved_tensors
-        if self.reduction == "mean":
-            grad = grad / self.count
+        grad = self._unreduced(grad)
         m = _TENSOR_MATH if grad_mode.enabled else _ARRAY_MATH
         xv, tv = (x, t) if grad_mode.enabled else (x._data, t._data)
         wv = None if w is None else (w if grad_mode.enabled else w._data)
@@ -1397,14 +1423,13 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         values = values * weight._data
     values = np.broadcast_to(values, x.shape) if values.shape != x.shape else values
-    loss = _reduce_array(np.asarray(values, x.dtype), reduction, x.dtype)
-    return finish(
+    return _loss_result(
         BinaryCrossEntropyWithLogitsBackward0,
-        loss,
+        input,
+        np.asarray(values, x.dtype),
         (input, target),
-        save=(input, target, weight, pos_weight),
-        reduction=reduction,
-        count=max(x.size, 1),
+        (input, target, weight, pos_weight),
+        reduction,
     )
 
 
