@@ -67,14 +67,14 @@ def _legacy_string(size_average: bool | None, reduce: bool | None) -> str:
     return "sum" if reduce else "none"
 
 
-def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
     """``_Reduction.legacy_get_string``: the old ``size_average``/``reduce`` flags, with
     PyTorch's deprecation warning."""
     reduction = _legacy_string(size_average, reduce)
     warnings.warn(
         f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
         "instead.",
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     return reduction
 
@@ -82,6 +82,16 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
 def _check_reduction(reduction: str) -> None:
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _get_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """The reduction a loss applies, checked: ``reduction``, unless one of the legacy flags is
+    given (PyTorch's ``if size_average is not None or reduce is not None: reduction =
+    _Reduction.legacy_get_string(size_average, reduce)``, which warns)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, stacklevel=4)
+    _check_reduction(reduction)
+    return reduction
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -740,9 +750,7 @@ def cross_entropy(
 ) -> Tensor:
     """``F.cross_entropy``: log_softmax + nll_loss, fused into one node for class-index targets;
     class-probability targets (same shape as ``input``) are composed from tensor ops."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if input.shape == target.shape:
         return _cross_entropy_probabilities(
             input, target, weight, ignore_index, reduction, label_smoothing
@@ -799,9 +807,7 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.nll_loss`` on log-probabilities with class-index targets."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     return nn_ops.nll_loss(input, target, weight, ignore_index, reduction)
 
 
@@ -872,9 +878,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     """``F.smooth_l1_loss``: 0.5·d²/beta below ``beta``, |d| - 0.5·beta above."""
     _warn_target_size(input, target)
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
@@ -912,9 +916,7 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.binary_cross_entropy`` on probabilities in [0, 1]."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(
             f"Using a target size ({target.size()}) that is different to the input size "
@@ -938,9 +940,7 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """``F.binary_cross_entropy_with_logits``: stable for any logits; ``pos_weight`` scales the
     positive term per class."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(
             f"Target size ({target.size()}) must be the same as input size ({input.size()})"
@@ -992,9 +992,7 @@ def poisson_nll_loss(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -1046,9 +1044,7 @@ def margin_ranking_loss(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(
             f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
@@ -1067,9 +1063,7 @@ def hinge_embedding_loss(
 ) -> Tensor:
     from ..ops.pointwise import where
 
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     margin_clamp = (margin - input).clamp_min(0)
     output_margin = where(target != 1, margin_clamp, input.new_zeros(()))
     output_self = where(target != -1, input, input.new_zeros(()))
@@ -1083,9 +1077,7 @@ def soft_margin_loss(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     return _reduce(softplus(-target * input), reduction)
 
 
@@ -1123,9 +1115,7 @@ def cosine_embedding_loss(
 ) -> Tensor:
     from ..ops.pointwise import where
 
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     eps = 1e-12
     dim = input1.dim() - 1
     prod_sum = (input1 * input2).sum(dim)
@@ -1150,9 +1140,7 @@ def triplet_margin_loss(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _get_reduction(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     d_pos = pairwise_distance(anchor, positive, p, eps)
