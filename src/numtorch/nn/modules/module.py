@@ -82,6 +82,18 @@ class RemovableHandle:
         self.remove()
 
 
+def _add_hook(
+    hooks: OrderedDict, hook: Callable, *, prepend: bool = False, extra_dict: Any = None
+) -> RemovableHandle:
+    """Store ``hook`` in ``hooks`` under a new handle's id (first of all when ``prepend``); the
+    handle removes it, and its flags in ``extra_dict``. Every ``register_*_hook`` does this."""
+    handle = RemovableHandle(hooks, extra_dict=extra_dict)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
 # Global hooks (``register_module_*``) apply to every module.
 _global_buffer_registration_hooks: dict = OrderedDict()
 _global_module_registration_hooks: dict = OrderedDict()
@@ -95,43 +107,32 @@ _global_is_full_backward_hook: bool | None = None
 
 
 def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
-    handle = RemovableHandle(_global_buffer_registration_hooks)
-    _global_buffer_registration_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_buffer_registration_hooks, hook)
 
 
 def register_module_module_registration_hook(hook: Callable) -> RemovableHandle:
-    handle = RemovableHandle(_global_module_registration_hooks)
-    _global_module_registration_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_module_registration_hooks, hook)
 
 
 def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
-    handle = RemovableHandle(_global_parameter_registration_hooks)
-    _global_parameter_registration_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_parameter_registration_hooks, hook)
 
 
 def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
     """``torch.nn.modules.module.register_module_forward_pre_hook``: runs before every forward."""
-    handle = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(hook: Callable, *, always_call: bool = False) -> RemovableHandle:
     """``register_module_forward_hook``: runs after every module's forward."""
-    handle = RemovableHandle(_global_forward_hooks, extra_dict=_global_forward_hooks_always_called)
-    _global_forward_hooks[handle.id] = hook
+    handle = _add_hook(_global_forward_hooks, hook, extra_dict=_global_forward_hooks_always_called)
     if always_call:
         _global_forward_hooks_always_called[handle.id] = True
     return handle
 
 
 def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
-    handle = RemovableHandle(_global_backward_pre_hooks)
-    _global_backward_pre_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_backward_pre_hooks, hook)
 
 
 def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
@@ -142,9 +143,7 @@ def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
             "hook. Please use only one of them."
         )
     _global_is_full_backward_hook = True
-    handle = RemovableHandle(_global_backward_hooks)
-    _global_backward_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_backward_hooks, hook)
 
 
 def _addindent(text: str, num_spaces: int) -> str:
@@ -719,14 +718,14 @@ class Module:
     ) -> RemovableHandle:
         """``hook(module, args) -> None | new args`` (``with_kwargs``: ``hook(module, args,
         kwargs) -> None | (args, kwargs)``) runs before ``forward``."""
-        handle = RemovableHandle(
-            self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs
+        handle = _add_hook(
+            self._forward_pre_hooks,
+            hook,
+            prepend=prepend,
+            extra_dict=self._forward_pre_hooks_with_kwargs,
         )
-        self._forward_pre_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_hook(
@@ -738,17 +737,16 @@ class Module:
         always_call: bool = False,
     ) -> RemovableHandle:
         """``hook(module, args, output) -> None | new output`` runs after ``forward``."""
-        handle = RemovableHandle(
+        handle = _add_hook(
             self._forward_hooks,
+            hook,
+            prepend=prepend,
             extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
         )
-        self._forward_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
             self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_full_backward_pre_hook(
@@ -756,11 +754,7 @@ class Module:
     ) -> RemovableHandle:
         """``hook(module, grad_output) -> None | new grad_output`` runs before the module's
         input gradients are computed."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_pre_hooks, hook, prepend=prepend)
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output) -> None | new grad_input`` runs once the
@@ -771,11 +765,7 @@ class Module:
                 "Please use only one of them."
             )
         self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_hooks, hook, prepend=prepend)
 
     def register_backward_hook(self, hook: Callable) -> RemovableHandle:
         """Deprecated in PyTorch; here it behaves as ``register_full_backward_hook``."""
@@ -785,43 +775,31 @@ class Module:
                 "Please use only one of them."
             )
         self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._backward_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._state_dict_pre_hooks, hook)
 
     def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._state_dict_hooks, hook)
 
     _register_state_dict_hook = register_state_dict_post_hook
 
     def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
         unexpected_keys, error_msgs)``."""
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = functools.partial(hook, self)
-        return handle
+        return _add_hook(self._load_state_dict_pre_hooks, functools.partial(hook, self))
 
     def _register_load_state_dict_pre_hook(
         self, hook: Callable, with_module: bool = False
     ) -> RemovableHandle:
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = (
-            functools.partial(hook, self) if with_module else hook
+        return _add_hook(
+            self._load_state_dict_pre_hooks, functools.partial(hook, self) if with_module else hook
         )
-        return handle
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, incompatible_keys)``; may edit the key lists in place."""
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._load_state_dict_post_hooks, hook)
 
     # --- traversal -----------------------------------------------------------------------------------
     def _named_members(
