@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -91,6 +92,45 @@ def _cast(values: np.ndarray, np_dtype: np.dtype) -> np.ndarray:
     return values.astype(np_dtype, copy=False)
 
 
+# NOTE [ Chunked kernels ]
+# Samplers fill their output a chunk of _CHUNK values at a time: draw the chunk's words, run them
+# through NumPy ufuncs whose results go to scratch arrays reused from chunk to chunk (``out=``),
+# and write straight into the destination. A 100M-element tensor thus never holds 100M words or
+# float64 temporaries (allocating and faulting in those cost more than the arithmetic), the
+# scratch stays in the CPU's cache, and the ~100 ufunc calls per chunk cost little next to the
+# chunk's arithmetic.
+_CHUNK = 1 << 16  # a multiple of 16 (the normal kernel's block)
+
+
+class _Scratch:
+    """Named scratch arrays for the chunk kernels, reused by each chunk and each call
+    (NOTE [ Chunked kernels ]); one per thread (``_thread_scratch``)."""
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, dtype, n: int) -> np.ndarray:
+        """The first ``n`` elements of the scratch array ``name`` (made on first use)."""
+        array = self._arrays.get(name)
+        if array is None or array.size < n:
+            array = self._arrays[name] = np.empty(n, dtype)
+        return array[:n]
+
+
+_per_thread = threading.local()
+
+
+def _thread_scratch() -> _Scratch:
+    """This thread's scratch arrays: kept between calls, so a sampler call does not allocate (and
+    fault in) a megabyte of fresh temporaries; at most ~2 MB, as they hold one chunk."""
+    scratch = getattr(_per_thread, "scratch", None)
+    if scratch is None:
+        scratch = _per_thread.scratch = _Scratch()
+    return scratch
+
+
 # =================================================================================================
 # 2. Fused multiply-add with a single rounding (§0)
 # =================================================================================================
@@ -118,34 +158,54 @@ def _round_to_odd(s: np.ndarray, err: np.ndarray) -> np.ndarray:
     return s
 
 
-def _fma32(a, b, c) -> np.ndarray:
-    """float32 ``a*b + c`` with one rounding (§0).
+def _round_sum_to_f32(
+    p: np.ndarray, c, out: np.ndarray | None = None, scratch: _Scratch | None = None
+) -> np.ndarray:
+    """float32 ``p + c`` with one rounding, for a float64 ``p`` that is exact (a product of two
+    float32 values) and a float32 ``c`` (scalar or array); written to ``out`` if given.
 
-    The float64 product of two float32 values is exact; the float64 sum then rounds once more.
-    Rounding float64 -> float32 afterwards gives the single-rounded result unless the float64 sum
-    landed exactly on a float32 rounding midpoint while the exact sum was not there; only those
-    (rare) elements, and float32-subnormal results, are redone with a round-to-odd sum.
+    The float64 sum rounds once; rounding it to float32 then gives the single-rounded result unless
+    the float64 sum landed exactly on a float32 rounding midpoint while the exact sum was not there.
+    Only those (rare) elements, and float32-subnormal results, are redone with a round-to-odd sum.
     """
-    p = _as_float64(a) * _as_float64(b)
-    c64 = _as_float64(c)
-    s = p + c64
-    bits = s.view(np.uint64)
+    buf = _Scratch() if scratch is None else scratch
+    c64 = c.astype(np.float64) if isinstance(c, np.ndarray) else np.float64(c)
+    shape = np.broadcast_shapes(p.shape, np.shape(c64))
+    n = math.prod(shape)
+    s = buf("sum", np.float64, n).reshape(shape)
+    np.add(p, c64, s)
     # A float32 midpoint has, of the 29 bits float32 drops, only the highest one set.
-    suspect = (bits & 0x1FFFFFFF) == 0x10000000
+    dropped = buf("sum_dropped", np.uint64, n).reshape(shape)
+    np.bitwise_and(s.view(np.uint64), _DROPPED_BY_F32, dropped)
+    suspect = buf("sum_suspect", np.bool_, n).reshape(shape)
+    np.equal(dropped, _F32_MIDPOINT, suspect)
     # An inexact sum is at least half its larger operand (else Sterbenz makes it exact), so a
     # float32-subnormal inexact result needs both operands tiny: impossible if |c| >= 2^-124.
-    if isinstance(c64, np.ndarray) or abs(c64) < 2.0**-124:
+    if isinstance(c, np.ndarray) or abs(c64) < 2.0**-124:
         suspect |= np.abs(s) < 2.0**-126
     if suspect.any():
         idx = np.nonzero(suspect)
-        p_s = np.broadcast_to(p, s.shape)[idx]
-        c_s = np.broadcast_to(c64, s.shape)[idx]
+        p_s = np.broadcast_to(p, shape)[idx]
+        c_s = np.broadcast_to(c64, shape)[idx]
         s[idx] = _round_to_odd(*_two_sum(p_s, c_s))
-    return s.astype(np.float32)
+    if out is None:
+        return s.astype(np.float32)
+    out[...] = s
+    return out
 
 
-def _as_float64(x):
-    return x.astype(np.float64) if isinstance(x, np.ndarray) else float(x)
+_DROPPED_BY_F32 = np.array(0x1FFFFFFF, np.uint64)
+_F32_MIDPOINT = np.array(0x10000000, np.uint64)
+
+
+def _fma32(a, b, c, out: np.ndarray | None = None, scratch: _Scratch | None = None) -> np.ndarray:
+    """float32 ``a*b + c`` with one rounding (§0): the float64 product of two float32 values is
+    exact, so only the sum needs care (``_round_sum_to_f32``)."""
+    buf = _Scratch() if scratch is None else scratch
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    product = buf("fma_product", np.float64, math.prod(shape)).reshape(shape)
+    np.multiply(a, b, product, dtype=np.float64)
+    return _round_sum_to_f32(product, c, out, buf)
 
 
 _SPLITTER = 134217729.0  # 2^27 + 1, Veltkamp's splitting constant for float64
@@ -172,14 +232,37 @@ def _fma64(a, b, c) -> np.ndarray:
     p_hi, p_lo = _two_product(a, b)
     t_hi, t_lo = _two_sum(c, p_hi)
     s, err = _two_sum(t_lo, p_lo)
-    return t_hi + _round_to_odd(s, err)
+    result = t_hi + _round_to_odd(s, err)
+    # TwoProduct's error term underflows for products under 2^-969 (then its p_lo is inexact):
+    # those (rare) elements are computed with exact rational arithmetic.
+    tiny = (np.abs(p_hi) < 2.0**-969) & (a != 0) & (b != 0)
+    if tiny.any():
+        from fractions import Fraction
+
+        idx = np.nonzero(tiny)
+        shape = tiny.shape
+        result = np.array(result, dtype=np.float64)
+        result[idx] = [
+            float(Fraction(x) * Fraction(y) + Fraction(z))
+            for x, y, z in zip(*(np.broadcast_to(v, shape)[idx].tolist() for v in (a, b, c)))
+        ]
+    return result
 
 
-def _scale_shift32(x: np.ndarray, std, mean) -> np.ndarray:
-    """float32 ``fma(x, std, mean)``; ``x + 0`` when (std, mean) = (1, 0), as fma gives."""
-    if std == 1 and mean == 0:
-        return x + np.float32(0)
-    return _fma32(x, np.float32(std), np.float32(mean))
+def _scale_shift32(
+    x: np.ndarray, std: np.float32, mean: np.float32, out: np.ndarray, scratch: _Scratch
+) -> None:
+    """``out = fma(x, std, mean)`` in float32; ``x`` (float32) may be overwritten.
+
+    With std = 1 or mean = ±0 one of the two steps is exact (x·1; adding a zero only settles the
+    sign of a zero result, as the fma does), so two float32 operations give the fma's result.
+    """
+    if std == 1 or mean == 0:
+        if std != 1:
+            np.multiply(x, np.array(std), x)
+        np.add(x, np.array(mean), out)
+    else:
+        _fma32(x, np.float64(std), mean, out, scratch)
 
 
 def _scale_shift64(x: np.ndarray, std, mean) -> np.ndarray:
@@ -187,22 +270,6 @@ def _scale_shift64(x: np.ndarray, std, mean) -> np.ndarray:
     if std == 1 and mean == 0:
         return x + 0.0
     return _fma64(x, std, mean)
-
-
-def _in_chunks(kernel, values: np.ndarray, *scalars) -> np.ndarray:
-    """``kernel(values, *scalars)`` applied to slices of ``values`` along its first axis.
-
-    The kernels above make a dozen temporaries per call; slices of ~16K numbers keep them in cache
-    and below malloc's mmap threshold (128 KiB), which makes large draws several times faster.
-    """
-    rows = max(1, _CHUNK_ELEMENTS // max(1, math.prod(values.shape[1:])))
-    if values.shape[0] <= rows:
-        return kernel(values, *scalars)
-    pieces = [kernel(values[i : i + rows], *scalars) for i in range(0, values.shape[0], rows)]
-    return np.concatenate(pieces)
-
-
-_CHUNK_ELEMENTS = 16384
 
 
 # --- float64 libm ----------------------------------------------------------------------------------
@@ -218,78 +285,232 @@ def _libm(fn, x: np.ndarray) -> np.ndarray:
 # =================================================================================================
 # ``avx_mathfun.h`` as the compiler emitted it (fused steps read from the disassembly). Every step is
 # a float32 operation, a float32 fma, or a bit manipulation, so it replays exactly in NumPy.
+#
+# NOTE [ Fused steps on the randn inputs ]
+# A float32 ``fma(a, b, c)`` is computed here as float64 ``a*b + c`` rounded to float32: the product
+# is exact, and the result is the fma's unless the float64 sum lands exactly on a float32 rounding
+# midpoint while the exact sum does not (``_round_sum_to_f32`` checks for that). These kernels only
+# ever see ``1 - U24`` (log) and ``f32(2π)·U24`` (sincos), 2^24 inputs each, and over all of them no
+# fused step does so: ``test_randn_kernels_exact_on_every_input`` replays both kernels with the
+# checked fma on every input. So they run without the check.
+#
+# The kernels are written for speed on NumPy (NOTE [ Chunked kernels ]): results go to scratch
+# arrays (positional ``out``); float32 <-> float64 conversions are slice assignments; constants
+# are 0-d arrays (a ufunc call with a Python or NumPy scalar costs 3-5x one with a 0-d array);
+# selections are bit masks (``where=`` loops are 20x slower than plain ones).
+def _const(value, dtype) -> np.ndarray:
+    """A read-only 0-d array, the cheapest constant operand of a ufunc."""
+    array = np.array(value, dtype)
+    array.flags.writeable = False
+    return array
+
+
 _f32 = np.float32
 _LOG_P = tuple(
-    _f32(v)
+    _const(_f32(v), np.float64)
     for v in (
         7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
         -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
     )
 )  # fmt: skip
-_LOG_Q1, _LOG_Q2 = _f32(-2.12194440e-4), _f32(0.693359375)
-_SQRT_HALF = _f32(0.707106781186547524)
-_FOUR_OVER_PI = _f32(1.27323954473516)
-_DP1, _DP2, _DP3 = _f32(-0.78515625), _f32(-2.4187564849853515625e-4), _f32(-3.77489497744594108e-8)
-_COS_C = (_f32(2.443315711809948e-5), _f32(-1.388731625493765e-3), _f32(4.166664568298827e-2))
-_SIN_C = (_f32(-1.9515295891e-4), _f32(8.3321608736e-3), _f32(-1.6666654611e-1))
+_LOG_Q1, _LOG_Q2 = _const(-2.12194440e-4, np.float32), _const(0.693359375, np.float32)
+_SQRT_HALF_BITS = _const(_f32(0.707106781186547524).view(np.int32), np.int32)
+_FOUR_OVER_PI = _const(1.27323954473516, np.float32)
+# The three parts of π/4 (float32), summed exactly in float64.
+_DP_SUM = _const(
+    sum(float(_f32(v)) for v in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8)),
+    np.float64,
+)
+# The cos and sin polynomials side by side (rows of a (2, n) array): coefficients k = 0, 1, 2.
+_COS_SIN_C = tuple(
+    _const([[_f32(c)], [_f32(s)]], np.float64)
+    for c, s in (
+        (2.443315711809948e-5, -1.9515295891e-4),
+        (-1.388731625493765e-3, 8.3321608736e-3),
+        (4.166664568298827e-2, -1.6666654611e-1),
+    )
+)
 _TWO_PI_F32 = _f32(2.0 * math.pi)  # 6.2831855
-_ONE, _HALF = _f32(1.0), _f32(0.5)
+_U24_SCALE = _f32(2.0**-24)
+_ONE, _MINUS_TWO = _const(1.0, np.float32), _const(-2.0, np.float32)
+_MINUS_HALF = _const(-0.5, np.float64)
+_TWO_PI_U24 = _const(_TWO_PI_F32 * _U24_SCALE, np.float32)  # f32(2π)·2^-24, exact
+_I = {v: _const(v, np.int32) for v in (1, 23, 29, 30, 31, -2, -126, 106, 0x7FFFFF, 0x3F000000)}
+_LOW_24 = _const(0xFFFFFF, np.int32)
+_HIGH_8 = _const(-0x1000000, np.int32)  # 0xFF000000
+_SIGN_BIT = _const(-(2**31), np.int32)
 
 
-def _cephes_log_f32(a: np.ndarray) -> np.ndarray:
-    """``log256_ps`` for ``a`` in (0, 1] (§3b, ``L``)."""
-    bits = a.view(np.int32)
-    e = (((bits >> 23) & 0xFF) - 126).astype(np.float32)  # unbiased exponent + 1
-    m = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
-    small = m < _SQRT_HALF
-    e = np.where(small, e - _ONE, e)
-    t = np.where(small, (m - _ONE) + m, m - _ONE)
-    z = t * t
-    y = np.full_like(t, _LOG_P[0])
-    for coeff in _LOG_P[1:]:
-        y = _fma32(y, t, coeff)
-    y = y * t
-    y = _fma32(y, z, e * _LOG_Q1)
-    # The last two fused steps have exact products (z/2; a small integer times 9-bit Q2), so a
-    # plain float32 subtraction/addition rounds exactly as the fma does.
-    y = y - z * _HALF
-    t = t + y
-    return t + e * _LOG_Q2
+def _cephes_log_f32(a: np.ndarray, scratch: _Scratch | None = None) -> np.ndarray:
+    """``log256_ps`` (§3b, ``L``) for float32 ``a`` in {j·2^-24 : 1 <= j <= 2^24}, the values
+    ``1 - U24`` the randn kernel feeds it (NOTE [ Fused steps on the randn inputs ]).
+
+    Returns a scratch array (valid until ``scratch`` is used again).
+    """
+    buf = _Scratch() if scratch is None else scratch
+    return _log_kernel(a.reshape(-1).view(np.int32), _I[-126], buf)
 
 
-def _cephes_sincos_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sincos256_ps`` for angles ``0 <= x < 2π`` (§3b, ``SC``): returns (sin, cos)."""
-    j = (x * _FOUR_OVER_PI).astype(np.int32)  # truncation, like cvttps
-    j = (j + 1) & ~1
-    y = j.astype(np.float32)
-    # y <= 8 here (angles in [0, 2π)), so y·DP1 and y·DP2 (8- and 11-bit constants) are exact
-    # products and only the DP3 step needs a real fma.
-    x = x + y * _DP1
-    x = x + y * _DP2
-    x = _fma32(y, _DP3, x)
-    z = x * x
-    cos_poly = _fma32(_fma32(_COS_C[0], z, _COS_C[1]), z, _COS_C[2])
-    cos_poly = _fma32(cos_poly * z, z, -(z * _HALF)) + _ONE
-    sin_poly = _fma32(_fma32(_SIN_C[0], z, _SIN_C[1]), z, _SIN_C[2])
-    sin_poly = _fma32(sin_poly * z, x, x)
-    swap = (j & 2) != 0
-    sin = np.where(swap, cos_poly, sin_poly)
-    cos = np.where(swap, sin_poly, cos_poly)
-    sin = np.where((j & 4) != 0, -sin, sin)
-    cos = np.where(((j - 2) & 4) == 0, -cos, cos)
-    return sin, cos
+def _log_kernel(bits: np.ndarray, exponent_offset: np.ndarray, buf: _Scratch) -> np.ndarray:
+    """``_cephes_log_f32`` on the bits of a float32 ``x = ±a·2^s``: ``bits >> 23`` (an arithmetic
+    shift, so a set sign bit subtracts 256) plus ``exponent_offset`` must give a's exponent + 1."""
+    n = bits.size
+    exponent = buf("log_exponent", np.int32, n)
+    np.right_shift(bits, _I[23], exponent)
+    m = buf("log_m", np.float32, n)  # the mantissa, in [0.5, 1)
+    m_bits = m.view(np.int32)
+    np.bitwise_and(bits, _I[0x7FFFFF], m_bits)
+    np.bitwise_or(m_bits, _I[0x3F000000], m_bits)
+    # small = m < sqrt(1/2), as an all-ones mask (positive floats order like their bits)
+    small = buf("log_small", np.int32, n)
+    np.subtract(m_bits, _SQRT_HALF_BITS, small)
+    np.right_shift(small, _I[31], small)
+    np.add(exponent, small, exponent)  # e -= 1 where small
+    np.add(exponent, exponent_offset, exponent)
+    e = buf("log_e", np.float32, n)
+    e[...] = exponent
+    # t = (m - 1) + m where small, else (m - 1) + 0
+    t = buf("log_t", np.float32, n)
+    np.subtract(m, _ONE, t)
+    np.bitwise_and(m_bits, small, small)
+    np.add(t, small.view(np.float32), t)
+    t64 = buf("log_t64", np.float64, n)
+    t64[...] = t
+    z = buf("log_z", np.float32, n)
+    np.multiply(t, t, z)
+    # y = P0; y = fma(y, t, Pk) for k = 1..8; y = f32(y·t)
+    y = buf("log_y", np.float32, n)
+    y64 = buf("log_y64", np.float64, n)
+    np.multiply(t64, _LOG_P[0], y64)
+    np.add(y64, _LOG_P[1], y64)
+    for coeff in _LOG_P[2:]:
+        y[...] = y64
+        y64[...] = y
+        np.multiply(y64, t64, y64)
+        np.add(y64, coeff, y64)
+    y[...] = y64
+    np.multiply(y, t, y)
+    # y = fma(y, z, f32(e·Q1)) (t64 is free: it takes z, then e·Q1)
+    tmp = buf("log_tmp", np.float32, n)
+    np.multiply(e, _LOG_Q1, tmp)
+    y64[...] = y
+    t64[...] = z
+    np.multiply(y64, t64, y64)
+    t64[...] = tmp
+    np.add(y64, t64, y64)
+    y[...] = y64
+    # fma(-z, 0.5, y) and fma(e, Q2, t) have exact products (z/2; a small integer times the 9-bit
+    # Q2), so a float32 subtraction/addition rounds exactly as the fma does.
+    np.multiply(z, _ONE / 2, tmp)
+    np.subtract(y, tmp, y)
+    np.add(t, y, t)
+    np.multiply(e, _LOG_Q2, tmp)
+    log = buf("log", np.float32, n)
+    np.add(t, tmp, log)
+    return log
 
 
-def _box_muller_blocks_f32(u: np.ndarray, mean, std) -> np.ndarray:
-    """``normal_fill_16_AVX2`` on rows of 16 float32 uniforms (§3b): the first 8 feed the log and
-    give the cos outputs, the last 8 are angles and give the sin outputs."""
-    radius = np.sqrt(_f32(-2.0) * _cephes_log_f32(_ONE - u[:, :8].ravel())).reshape(-1, 8)
-    sin, cos = _cephes_sincos_f32(_TWO_PI_F32 * u[:, 8:].ravel())
-    sin, cos = sin.reshape(-1, 8), cos.reshape(-1, 8)
-    out = np.empty_like(u)
-    out[:, :8] = _scale_shift32(radius * cos, std, mean)
-    out[:, 8:] = _scale_shift32(radius * sin, std, mean)
-    return out
+def _cephes_sincos_f32(
+    x: np.ndarray, scratch: _Scratch | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sincos256_ps`` (§3b, ``SC``) for float32 angles ``x`` = f32(2π)·U24, the randn kernel's
+    (NOTE [ Fused steps on the randn inputs ]): returns (sin, cos), the rows of one scratch array
+    ``[cos, sin]`` (valid until ``scratch`` is used again)."""
+    buf = _Scratch() if scratch is None else scratch
+    n = x.size
+    x = x.reshape(-1)
+    tmp = buf("sc_tmp", np.float32, n)
+    j = buf("sc_j", np.int32, n)
+    np.multiply(x, _FOUR_OVER_PI, tmp)
+    j[...] = tmp  # truncation, like cvttps
+    np.add(j, _I[1], j)
+    np.bitwise_and(j, _I[-2], j)
+    # x = fma(y, DP3, fma(y, DP2, fma(y, DP1, x))) with y = float(j) <= 8: here the first two
+    # steps are exact (exact products; the sums fit a float32), and y·(DP1 + DP2 + DP3) is exact
+    # in float64, so the three are one float64 sum rounded once (all 2^24 angles checked).
+    zxh = buf("sc_zxh64", np.float64, 3 * n).reshape(3, n)  # rows z, x, -z/2 (as float64)
+    z64, x64, minus_half_z64 = zxh
+    poly = buf("sc_poly64", np.float64, 2 * n).reshape(2, n)
+    poly[0] = j
+    np.multiply(poly[0], _DP_SUM, poly[0])
+    x64[...] = x
+    np.add(poly[0], x64, poly[0])
+    xr = buf("sc_x", np.float32, n)
+    xr[...] = poly[0]
+    x64[...] = xr
+    z = buf("sc_z", np.float32, n)
+    np.multiply(xr, xr, z)
+    z64[...] = z
+    np.multiply(z64, _MINUS_HALF, minus_half_z64)  # -f32(z·0.5), exact
+    # [c, s] = fma(fma([C0, S0], z, [C1, S1]), z, [C2, S2]); [c, s] = f32([c, s]·z);
+    # c = fma(c, z, -z/2) + 1; s = fma(s, x, x)
+    cos_sin = buf("sc_cos_sin", np.float32, 2 * n).reshape(2, n)
+    np.multiply(z64, _COS_SIN_C[0], poly)
+    np.add(poly, _COS_SIN_C[1], poly)
+    cos_sin[...] = poly
+    poly[...] = cos_sin
+    np.multiply(poly, z64, poly)
+    np.add(poly, _COS_SIN_C[2], poly)
+    cos_sin[...] = poly
+    np.multiply(cos_sin, z, cos_sin)
+    poly[...] = cos_sin
+    np.multiply(poly, zxh[:2], poly)
+    np.add(poly, zxh[2:0:-1], poly)
+    cos_sin[...] = poly
+    np.add(cos_sin[0], _ONE, cos_sin[0])
+    # Octant j (even): swap the two where j & 2, negate sin where j & 4 and cos where
+    # (j - 2) & 4 == 0, i.e. where bit 2 of j + 2 = (bit 2 of j) ^ (bit 1 of j). As bit
+    # operations: swap = all ones where bit 1 of j; d = (cos ^ sin) & swap; [cos, sin] ^= d;
+    # then flip the sign bits.
+    bits = cos_sin.view(np.int32)
+    swap = buf("sc_swap", np.int32, n)
+    np.left_shift(j, _I[30], swap)
+    np.right_shift(swap, _I[31], swap)
+    diff = buf("sc_diff", np.int32, n)
+    np.bitwise_xor(bits[0], bits[1], diff)
+    np.bitwise_and(diff, swap, diff)
+    np.bitwise_xor(bits, diff, bits)
+    signs = buf("sc_signs", np.int32, 2 * n).reshape(2, n)
+    np.left_shift(j, _I[29], signs[1])
+    np.bitwise_and(signs[1], _SIGN_BIT, signs[1])
+    np.bitwise_and(swap, _SIGN_BIT, swap)
+    np.bitwise_xor(signs[1], swap, signs[0])
+    np.bitwise_xor(bits, signs, bits)
+    return cos_sin[1], cos_sin[0]
+
+
+_HALF_BLOCK = np.dtype((np.void, 32))  # 8 float32/int32 values: half a 16-value block
+
+
+def _box_muller_f32(words: np.ndarray, out: np.ndarray, mean, std, scratch: _Scratch) -> None:
+    """``normal_fill_16_AVX2`` (§3b): rows of 16 raw words -> rows of 16 float32 normals in
+    ``out``. The first 8 words of a row give ``1 - U24`` for the log and the cos outputs, the last
+    8 give the angles ``f32(2π)·U24`` and the sin outputs."""
+    rows = words.shape[0]
+    n = 8 * rows
+    # All first half-blocks, then all second ones (a copy of 32-byte items: cheaper than strided
+    # ufunc loops of 8).
+    halves = scratch("bm_halves", np.int32, 2 * n)
+    np.copyto(halves.view(_HALF_BLOCK).reshape(2, rows), words.view(_HALF_BLOCK).reshape(rows, 2).T)
+    k, angle_k = halves[:n], halves[n:]
+    # 1 - U24 = j·2^-24 with j = 2^24 - k. k | 0xFF000000 is k - 2^24 = -j, which the log takes as
+    # a float32 (exact): same mantissa, the exponent corrected by the offset.
+    np.bitwise_or(k, _HIGH_8, k)
+    minus_j = scratch("bm_minus_j", np.float32, n)
+    minus_j[...] = k
+    radius = _log_kernel(minus_j.view(np.int32), _I[106], scratch)  # then sqrt(-2·log)
+    np.multiply(radius, _MINUS_TWO, radius)
+    np.sqrt(radius, radius)
+    # f32(2π)·(k·2^-24) rounds as f32(2π)·k does, then scales by a power of two: exact.
+    np.bitwise_and(angle_k, _LOW_24, angle_k)
+    theta = scratch("bm_theta", np.float32, n)
+    theta[...] = angle_k
+    np.multiply(theta, _TWO_PI_U24, theta)
+    _cephes_sincos_f32(theta, scratch)
+    cos_sin = scratch("sc_cos_sin", np.float32, 2 * n).reshape(2, n)
+    np.multiply(cos_sin, radius, cos_sin)
+    _scale_shift32(cos_sin, std, mean, cos_sin, scratch)
+    np.copyto(out.view(_HALF_BLOCK).reshape(rows, 2), cos_sin.view(_HALF_BLOCK).reshape(2, rows).T)
 
 
 def _box_muller_blocks_f64(u: np.ndarray, mean, std) -> np.ndarray:
@@ -301,6 +522,65 @@ def _box_muller_blocks_f64(u: np.ndarray, mean, std) -> np.ndarray:
     out[:, :8] = _scale_shift64(radius * _libm(math.cos, theta), std, mean)
     out[:, 8:] = _scale_shift64(radius * _libm(math.sin, theta), std, mean)
     return out
+
+
+def _uniform_f32_kernel(low: float, high: float, scratch: _Scratch):
+    """The chunk kernel ``kernel(words, dest) -> dest`` of float32 ``uniform_(low, high)`` (§2):
+    ``dest = fma32(U24, hi - lo, lo)`` from raw words (which it overwrites), then ``hi`` -> ``lo``.
+
+    U24·(hi - lo) is the float64 product k·((hi - lo)·2^-24) of the word's 24-bit k, exact. When
+    the float64 sum with ``lo`` is exact too for every k (``_sum_is_exact``: always for [0, 1) and
+    for symmetric ranges such as ``nn.init``'s), rounding it to float32 is the fma; otherwise the
+    sum goes through the midpoint check of ``_round_sum_to_f32``. The clamp runs only if the
+    largest value (k = 2^24 - 1; the fma is monotonic in k) can reach ``hi``.
+    """
+    lo, hi = _f32(low), _f32(high)
+    if lo == 0 and hi == 1:  # U24 itself (torch.rand)
+
+        def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
+            np.bitwise_and(words, 0xFFFFFF, out=words)
+            return np.multiply(words, _U24_SCALE, out=dest, dtype=np.float32, casting="unsafe")
+
+        return kernel
+    span = hi - lo
+    scale = np.float64(span) * 2.0**-24
+    exact = _sum_is_exact(float(span), float(lo))
+
+    def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
+        np.bitwise_and(words, 0xFFFFFF, out=words)
+        product = np.multiply(words, scale, out=scratch("uniform_p64", np.float64, words.size))
+        if exact:
+            return np.add(product, np.float64(lo), out=dest, casting="unsafe")
+        return _round_sum_to_f32(product, lo, dest, scratch)
+
+    top = kernel(np.array([0xFFFFFF], np.uint32), np.empty(1, np.float32))
+    if top[0] < hi:
+        return kernel
+
+    def clamped(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
+        kernel(words, dest)
+        np.copyto(dest, lo, where=dest == hi)
+        return dest
+
+    return clamped
+
+
+def _sum_is_exact(span: float, lo: float) -> bool:
+    """Whether float64 ``k·(span·2^-24) + lo`` is exact for every integer 0 <= k < 2^24: the terms
+    are multiples of the lower of their lowest set bits, and the sum is at most |lo| + span."""
+    if not math.isfinite(span):
+        return False
+    unit = min(_lowest_set_bit(span) * 2.0**-24, _lowest_set_bit(lo))
+    return abs(lo) / unit + span / unit < 2.0**53
+
+
+def _lowest_set_bit(x: float) -> float:
+    """The value of the lowest set bit of ``x``'s significand (infinity for 0)."""
+    if x == 0:
+        return math.inf
+    mantissa, exponent = math.frexp(abs(x))
+    significand = int(mantissa * 2**53)
+    return (significand & -significand) * 2.0 ** (exponent - 53)
 
 
 # =================================================================================================
@@ -327,6 +607,18 @@ def fill_in_memory_order(out: np.ndarray, values: np.ndarray) -> None:
     """Write ``values`` (the sampler's sequence) into ``out`` in the order of its storage."""
     view = memory_order_view(out)
     view[...] = values.reshape(view.shape)
+
+
+def _fill_storage(out: np.ndarray, fill) -> None:
+    """``fill(flat)`` with ``flat`` a 1-D array in ``out``'s storage order: ``out`` itself when its
+    storage is dense, else a temporary copied into it afterwards."""
+    view = memory_order_view(out)
+    if view.flags.c_contiguous:
+        fill(view.reshape(-1))
+    else:
+        flat = np.empty(out.size, out.dtype)
+        fill(flat)
+        view[...] = flat.reshape(view.shape)
 
 
 def empty_like_preserving(array: np.ndarray, np_dtype=None) -> np.ndarray:
@@ -362,6 +654,7 @@ class Generator:
     __slots__ = (
         "_device",
         "_bits",
+        "_word_source",
         "_initial_seed",
         "_normal_cache",
         "_float_normal_cache",
@@ -373,6 +666,9 @@ class Generator:
 
         self._device = as_device(device)
         self._bits = np.random.MT19937(0)  # its state is replaced by manual_seed just below
+        # Draws the same words as ``_bits.random_raw``, as uint32 (``integers`` over the full
+        # 32-bit range returns the engine's raw outputs).
+        self._word_source = np.random.Generator(self._bits)
         self.manual_seed(_DEFAULT_RNG_SEED)
 
     # --- seeding -----------------------------------------------------------------------------------
@@ -502,6 +798,12 @@ class Generator:
         self._fresh = False
         return self._bits.random_raw(n)
 
+    def _words(self, n: int) -> np.ndarray:
+        """The next ``n`` 32-bit MT19937 outputs as uint32 (half the memory of ``_w32``'s)."""
+        if n:
+            self._fresh = False
+        return self._word_source.integers(0, 1 << 32, n, dtype=np.uint32)
+
     def _w64(self, n: int) -> np.ndarray:
         """The next ``n`` 64-bit draws: two w32 each, the first one the high half."""
         pairs = self._w32(2 * n).reshape(n, 2)
@@ -515,61 +817,90 @@ class Generator:
         return _u53(pairs[:, 0], pairs[:, 1])
 
     # --- samplers: uniform (§2) -----------------------------------------------------------------------
-    def uniform(self, shape, low: float, high: float, np_dtype) -> np.ndarray:
-        """``uniform_(low, high)`` values (§2): ``fma(U, high - low, low)``, and ``high`` -> ``low``.
+    def fill_uniform(self, out: np.ndarray, low: float, high: float) -> None:
+        """Fill ``out`` (float64/32/16 or bfloat16, any layout) with ``uniform_(low, high)`` values in
+        its storage order (§2): ``fma(U, high - low, low)``, and ``high`` -> ``low``.
 
-        float64 uses U53 and double arithmetic; float32, float16 and bfloat16 use U24 and float32
-        arithmetic (the 16-bit types round the float32 result).
+        float64 uses U53 and double arithmetic; the others U24 and float32 arithmetic (the 16-bit
+        types round the float32 result, then map their own ``high`` to ``low``).
         """
-        shape, n = _shape_numel(shape)
-        np_dtype = np.dtype(np_dtype)
-        if np_dtype == _F64:
-            u = self._u53(n)
-            v = u if (low, high) == (0.0, 1.0) else _in_chunks(_fma64, u, high - low, low)
-            v[v == high] = low
-            return v.reshape(shape)
-        lo, hi = _f32(low), _f32(high)
-        u = self._u24(n)
-        v = u if (lo, hi) == (0, 1) else _in_chunks(_fma32, u, hi - lo, lo)
-        v[v == hi] = lo
-        if np_dtype != _F32:  # float16/bfloat16: round, then the clamp at the dtype's `high`
-            v = v.astype(np_dtype)
-            v = np.where(v == _f32(high).astype(np_dtype), _f32(low).astype(np_dtype), v)
-        return v.reshape(shape)
+        _fill_storage(out, lambda flat: self._uniform_into(flat, low, high))
+
+    def _uniform_into(self, flat: np.ndarray, low: float, high: float) -> None:
+        n = flat.size
+        if flat.dtype == _F64:
+            for start in range(0, n, _CHUNK):
+                stop = min(n, start + _CHUNK)
+                u = self._u53(stop - start)
+                v = u if (low, high) == (0.0, 1.0) else _fma64(u, high - low, low)
+                v[v == high] = low
+                flat[start:stop] = v
+            return
+        scratch = _thread_scratch()
+        kernel = _uniform_f32_kernel(low, high, scratch)
+        low16, high16 = (_f32(x).astype(flat.dtype) for x in (low, high))
+        for start in range(0, n, _CHUNK):
+            stop = min(n, start + _CHUNK)
+            words = self._words(stop - start)
+            if flat.dtype == _F32:
+                kernel(words, flat[start:stop])
+            else:  # float16/bfloat16: round the float32 values, then the clamp at their `high`
+                part = flat[start:stop]
+                part[...] = kernel(words, scratch("uniform_f32", np.float32, stop - start))
+                np.copyto(part, low16, where=part == high16)
 
     # --- samplers: normal (§3) ----------------------------------------------------------------------
-    def normal(
-        self, shape, mean: float, std: float, np_dtype, contiguous: bool = True
-    ) -> np.ndarray:
-        """``normal_(mean, std)`` values (§3).
+    def fill_normal(self, out: np.ndarray, mean: float, std: float) -> None:
+        """Fill ``out`` (a floating dtype, any layout) with ``normal_(mean, std)`` values (§3).
 
-        A contiguous output with 16 or more elements takes the vectorised Box–Muller path (§3b–3d);
-        anything else takes the scalar path with the generator's cached normal (§3a).
+        A contiguous output with 16 or more elements takes the vectorised Box–Muller path (§3b–3d),
+        written straight into it; anything else takes the scalar path with the generator's cached
+        normal (§3a), filled in storage order.
         """
-        shape, n = _shape_numel(shape)
-        np_dtype = np.dtype(np_dtype)
-        if n < 16 or not contiguous:
-            return self._normal_scalar(n, mean, std, np_dtype).reshape(shape)
-        if np_dtype == _F64:
-            values = self._normal_vectorised(n, n, mean, std, self._u53, _box_muller_blocks_f64)
+        n = out.size
+        if n < 16 or not out.flags.c_contiguous:
+            fill_in_memory_order(out, self._normal_scalar(n, mean, std, out.dtype))
+        elif out.dtype == _F64:
+            self._normal_f64_into(out.reshape(-1), mean, std)
         else:
-            first = n if np_dtype == _F32 else n // 16 * 16
-            mean32, std32 = _f32(mean), _f32(std)
-            values = self._normal_vectorised(
-                n, first, mean32, std32, self._u24, _box_muller_blocks_f32
-            )
-        return values.astype(np_dtype, copy=False).reshape(shape)
+            self._normal_f32_into(out.reshape(-1), _f32(mean), _f32(std))
 
-    def _normal_vectorised(self, n: int, first: int, mean, std, draw, transform) -> np.ndarray:
-        """§3b–3d: ``first`` uniforms drawn up front (n for float32/float64, only the full blocks
-        for float16/bfloat16), transformed in blocks of 16; a partial last block is redone with 16
-        fresh uniforms written over the last 16 outputs."""
+    def _normal_f32_into(self, flat: np.ndarray, mean: np.float32, std: np.float32) -> None:
+        """§3b/3d: blocks of 16 U24 through the float32 kernel, chunk by chunk, then a partial last
+        block redone with 16 fresh words over the last 16 outputs. float32 draws the partial
+        block's words first (n + 16 draws in all); float16/bfloat16 do not (§3d)."""
+        n = flat.size
         full = n // 16 * 16
-        out = _in_chunks(transform, draw(first)[:full].reshape(-1, 16), mean, std).reshape(-1)
-        if full == n:
-            return out
-        tail = transform(draw(16).reshape(1, 16), mean, std).reshape(-1)
-        return np.concatenate([out[: n - 16], tail])
+        scratch = _thread_scratch()
+        for start in range(0, full, _CHUNK):
+            self._box_muller_f32_into(flat[start : min(full, start + _CHUNK)], mean, std, scratch)
+        if full != n:
+            if flat.dtype == _F32:
+                self._words(n - full)
+            self._box_muller_f32_into(flat[n - 16 :], mean, std, scratch)
+
+    def _box_muller_f32_into(self, dest: np.ndarray, mean, std, scratch: _Scratch) -> None:
+        words = self._words(dest.size).reshape(-1, 16)
+        if dest.dtype == _F32:
+            _box_muller_f32(words, dest.reshape(-1, 16), mean, std, scratch)
+        else:
+            values = scratch("bm_out", np.float32, dest.size).reshape(-1, 16)
+            _box_muller_f32(words, values, mean, std, scratch)
+            dest[...] = values.reshape(-1)
+
+    def _normal_f64_into(self, flat: np.ndarray, mean: float, std: float) -> None:
+        """§3c: as ``_normal_f32_into`` with U53 and the double kernel (n + 16 draws)."""
+        n = flat.size
+        full = n // 16 * 16
+        for start in range(0, full, _CHUNK):
+            stop = min(full, start + _CHUNK)
+            u = self._u53(stop - start).reshape(-1, 16)
+            flat[start:stop] = _box_muller_blocks_f64(u, mean, std).reshape(-1)
+        if full != n:
+            self._u53(n - full)
+            flat[n - 16 :] = _box_muller_blocks_f64(
+                self._u53(16).reshape(1, 16), mean, std
+            ).reshape(-1)
 
     def _normal_scalar(self, n: int, mean: float, std: float, np_dtype) -> np.ndarray:
         """§3a: Box–Muller in double, one pair (cos, sin) per two U53; the sin half of the last pair

@@ -285,7 +285,7 @@ def uniform_(
             f"but found to={_fmt(to)} and from={_fmt(from_)} which result in to-from to exceed the limit"
         )
     if data.size:
-        fill_in_memory_order(data, gen.uniform(data.size, from_, to, data.dtype))
+        gen.fill_uniform(data, from_, to)
     return _done(self)
 
 
@@ -306,10 +306,7 @@ def normal_(
     if not _dtype.from_numpy_dtype(data.dtype).is_floating_point:
         raise _not_implemented("normal_kernel_cpu", self)
     if data.size:
-        contiguous = data.flags.c_contiguous
-        fill_in_memory_order(
-            data, gen.normal(data.size, float(mean), std, data.dtype, contiguous=contiguous)
-        )
+        gen.fill_normal(data, float(mean), std)
     return _done(self)
 
 
