@@ -159,6 +159,32 @@ def load_state_dict_from_url(
     return serialization.load(cached_file, map_location=map_location, weights_only=weights_only)
 
 
+def _imagenet1k_weights(file: str, num_params: int, min_size: tuple[int, int]) -> Weights:
+    """torchvision's ImageNet-1K checkpoint ``file``. numtorch does not ship the 1000 category
+    names: ``meta["num_classes"]`` gives their count."""
+    return Weights(
+        url=f"https://download.pytorch.org/models/{file}",
+        meta={"min_size": min_size, "num_classes": 1000, "num_params": num_params},
+    )
+
+
+def _model_with_weights(
+    build_model: Callable[[], Any], weights: WeightsEnum | None, progress: bool
+) -> Any:
+    """``build_model()`` with the checkpoint of ``weights`` (if any) loaded into it.
+
+    The checkpoint comes first: without a network the error comes before minutes of
+    initialisation.
+    """
+    state_dict = (
+        weights.get_state_dict(progress=progress, check_hash=True) if weights is not None else None
+    )
+    model = build_model()
+    if state_dict is not None:
+        model.load_state_dict(state_dict)
+    return model
+
+
 def _ovewrite_named_param(kwargs: dict[str, Any], param: str, new_value) -> None:
     if param in kwargs:
         if kwargs[param] != new_value:

@@ -8,7 +8,14 @@ from typing import Any
 
 from ... import nn
 from ...ops.shape import flatten
-from ._api import Weights, WeightsEnum, _ovewrite_named_param, handle_legacy_interface
+from ._api import (
+    Weights,
+    WeightsEnum,
+    _imagenet1k_weights,
+    _model_with_weights,
+    _ovewrite_named_param,
+    handle_legacy_interface,
+)
 
 __all__ = [
     "ResNet",
@@ -247,22 +254,11 @@ def _resnet(
 ) -> ResNet:
     if weights is not None:
         _ovewrite_named_param(kwargs, "num_classes", weights.meta["num_classes"])
-    # The checkpoint comes first: without a network the error comes before minutes of initialisation.
-    state_dict = weights.get_state_dict(progress=progress, check_hash=True) if weights is not None else None
-    model = ResNet(block, layers, **kwargs)
-    if state_dict is not None:
-        model.load_state_dict(state_dict)
-    return model
-
-
-_COMMON_META = {"min_size": (1, 1), "num_classes": 1000}
+    return _model_with_weights(lambda: ResNet(block, layers, **kwargs), weights, progress)
 
 
 def _weights(file: str, num_params: int) -> Weights:
-    return Weights(
-        url=f"https://download.pytorch.org/models/{file}",
-        meta={**_COMMON_META, "num_params": num_params},
-    )
+    return _imagenet1k_weights(file, num_params, min_size=(1, 1))
 
 
 class ResNet18_Weights(WeightsEnum):

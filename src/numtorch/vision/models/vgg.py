@@ -8,7 +8,14 @@ from typing import Any
 
 from ... import nn
 from ...ops.shape import flatten
-from ._api import Weights, WeightsEnum, _ovewrite_named_param, handle_legacy_interface
+from ._api import (
+    Weights,
+    WeightsEnum,
+    _imagenet1k_weights,
+    _model_with_weights,
+    _ovewrite_named_param,
+    handle_legacy_interface,
+)
 
 __all__ = [
     "VGG",
@@ -123,23 +130,13 @@ def _vgg(
     if weights is not None:
         kwargs["init_weights"] = False
         _ovewrite_named_param(kwargs, "num_classes", weights.meta["num_classes"])
-    # The checkpoint comes first: without a network the error comes before minutes of initialisation.
-    state_dict = weights.get_state_dict(progress=progress, check_hash=True) if weights is not None else None
-    model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
-    if state_dict is not None:
-        model.load_state_dict(state_dict)
-    return model
-
-
-# ImageNet-1K checkpoints (numtorch does not ship the 1000 category names; "num_classes" gives their count).
-_COMMON_META = {"min_size": (32, 32), "num_classes": 1000}
+    return _model_with_weights(
+        lambda: VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs), weights, progress
+    )
 
 
 def _weights(file: str, num_params: int) -> Weights:
-    return Weights(
-        url=f"https://download.pytorch.org/models/{file}",
-        meta={**_COMMON_META, "num_params": num_params},
-    )
+    return _imagenet1k_weights(file, num_params, min_size=(32, 32))
 
 
 class VGG11_Weights(WeightsEnum):
