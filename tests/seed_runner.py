@@ -43,7 +43,10 @@ CONTEXT = {
 # Without network, ``pretrained=True`` cannot download VGG16's weights (numtorch says so clearly);
 # the runner then builds the same model with random weights so the save/load blocks still run.
 OFFLINE_FALLBACK = {37: ("models.vgg16(pretrained=True)", "models.vgg16()")}
-TYPO_FIXES = {"def forward(self, x):©©": "def forward(self, x):", "loss_fn = nn.CrossEntropyLoss(\n": "loss_fn = nn.CrossEntropyLoss()\n"}
+TYPO_FIXES = {
+    "def forward(self, x):©©": "def forward(self, x):",
+    "loss_fn = nn.CrossEntropyLoss(\n": "loss_fn = nn.CrossEntropyLoss()\n",
+}
 
 
 def blocks() -> list[str]:
@@ -82,7 +85,9 @@ def run_cell(source: str, namespace: dict) -> tuple[str, str | None]:
                     print(repr(value))
             else:
                 exec(compile(tree, "<notes>", "exec"), namespace)
-        except Exception as e:  # recorded and compared, not fatal: the notes contain deliberate errors
+        except (
+            Exception
+        ) as e:  # recorded and compared, not fatal: the notes contain deliberate errors
             error = f"{type(e).__name__}: {e}".splitlines()[0]
             if os.environ.get("SEED_RUNNER_TRACE"):
                 traceback.print_exc(file=sys.stderr)
@@ -113,20 +118,29 @@ def _patch_torch_device_fallback() -> None:
         if device is None:
             return None
         d = torch.device(device) if not isinstance(device, torch.device) else device
-        if d.type == "mps" and not torch.backends.mps.is_available() or d.type == "cuda" and not torch.cuda.is_available():
+        if (
+            d.type == "mps"
+            and not torch.backends.mps.is_available()
+            or d.type == "cuda"
+            and not torch.cuda.is_available()
+        ):
             return torch.device("cpu")
         return device
 
     orig_tensor_to, orig_module_to = torch.Tensor.to, torch.nn.Module.to
 
     def tensor_to(self, *args, **kwargs):
-        args = tuple(cpu_if_unavailable(a) if isinstance(a, (str, torch.device)) else a for a in args)
+        args = tuple(
+            cpu_if_unavailable(a) if isinstance(a, (str, torch.device)) else a for a in args
+        )
         if "device" in kwargs:
             kwargs["device"] = cpu_if_unavailable(kwargs["device"])
         return orig_tensor_to(self, *args, **kwargs)
 
     def module_to(self, *args, **kwargs):
-        args = tuple(cpu_if_unavailable(a) if isinstance(a, (str, torch.device)) else a for a in args)
+        args = tuple(
+            cpu_if_unavailable(a) if isinstance(a, (str, torch.device)) else a for a in args
+        )
         return orig_module_to(self, *args, **kwargs)
 
     torch.Tensor.to, torch.nn.Module.to = tensor_to, module_to
@@ -164,7 +178,9 @@ def main(argv: list[str]) -> None:
             record["printed_after_fix"], record["error_after_fix"] = run_cell(fixed, namespace)
         if error and i in OFFLINE_FALLBACK:
             old, new = OFFLINE_FALLBACK[i]
-            record["printed_after_fix"], record["error_after_fix"] = run_cell(source.replace(old, new), namespace)
+            record["printed_after_fix"], record["error_after_fix"] = run_cell(
+                source.replace(old, new), namespace
+            )
         records.append(record)
     sys.stdout.write(json.dumps(records, ensure_ascii=False))
 

@@ -16,7 +16,11 @@ SRC = str(Path(__file__).parents[1] / "src")
 
 def run(args: list[str], cwd: Path, *, numtorch: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=SRC, MPLBACKEND="Agg")
-    cmd = [sys.executable, "-m", "numtorch.cli", "run", *args] if numtorch else [sys.executable, *args]
+    cmd = (
+        [sys.executable, "-m", "numtorch.cli", "run", *args]
+        if numtorch
+        else [sys.executable, *args]
+    )
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -52,7 +56,10 @@ def test_missing_attribute_says_not_implemented(tmp_path):
     script.write_text("import torch\ntorch.fancy_new_op\n")
     proc = run([str(script)], tmp_path)
     assert proc.returncode != 0
-    assert "AttributeError: module 'numtorch' has no attribute 'fancy_new_op' (numtorch does not implement torch.fancy_new_op yet)" in proc.stderr
+    assert (
+        "AttributeError: module 'numtorch' has no attribute 'fancy_new_op' (numtorch does not implement torch.fancy_new_op yet)"
+        in proc.stderr
+    )
 
 
 def test_script_arguments_and_main(tmp_path):
@@ -64,7 +71,9 @@ def test_script_arguments_and_main(tmp_path):
 
 def test_mps_device_errors_like_pytorch_without_fallback(tmp_path):
     script = tmp_path / "mps.py"
-    script.write_text('import torch\ndevice = torch.device("mps")\nprint(f"Using {device} device")\ntorch.ones(2).to(device)\n')
+    script.write_text(
+        'import torch\ndevice = torch.device("mps")\nprint(f"Using {device} device")\ntorch.ones(2).to(device)\n'
+    )
     proc = run([str(script)], tmp_path)
     assert proc.stdout.strip() == "Using mps device"
     assert "RuntimeError: PyTorch is not linked with support for mps devices" in proc.stderr
@@ -84,7 +93,11 @@ def test_device_fallback_maps_mps_to_cpu_with_one_warning(tmp_path):
 
 def test_real_pytorch_untouched_in_other_processes(tmp_path):
     pytest.importorskip("torch")
-    proc = subprocess.run([sys.executable, "-c", "import torch; print(torch.__file__)"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import torch; print(torch.__file__)"],
+        capture_output=True,
+        text=True,
+    )
     assert "site-packages/torch" in proc.stdout
 
 

@@ -23,7 +23,9 @@ sys.path.insert(0, str(HERE))
 import seed_runner  # noqa: E402
 
 FASHION = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
-needs_fashion = pytest.mark.skipif(not FASHION.exists(), reason="Fashion-MNIST (Debian dataset-fashion-mnist) not installed")
+needs_fashion = pytest.mark.skipif(
+    not FASHION.exists(), reason="Fashion-MNIST (Debian dataset-fashion-mnist) not installed"
+)
 
 
 def run_blocks(backend: str, first: int, last: int, tmp_path: Path, *extra: str) -> list[dict]:
@@ -45,7 +47,10 @@ def _numbers_close(a: str, b: str, rtol: float) -> bool:
     num = r"-?\d+\.\d+"
     if re.sub(num, "#", a) != re.sub(num, "#", b):
         return False
-    return all(abs(float(x) - float(y)) <= rtol * max(abs(float(y)), 1e-3) for x, y in zip(re.findall(num, a), re.findall(num, b)))
+    return all(
+        abs(float(x) - float(y)) <= rtol * max(abs(float(y)), 1e-3)
+        for x, y in zip(re.findall(num, a), re.findall(num, b))
+    )
 
 
 def assert_same(ours: list[dict], oracle: list[dict], float_rtol: float | None = None) -> None:
@@ -53,7 +58,9 @@ def assert_same(ours: list[dict], oracle: list[dict], float_rtol: float | None =
         for key in ("printed", "error", "printed_after_fix", "error_after_fix"):
             a, b = _normalise(mine.get(key)), _normalise(ref.get(key))
             if float_rtol is not None and key.startswith("printed"):
-                assert _numbers_close(a, b, float_rtol), f"block {mine['block']} {key}:\n{a}\n--- PyTorch ---\n{b}"
+                assert _numbers_close(a, b, float_rtol), (
+                    f"block {mine['block']} {key}:\n{a}\n--- PyTorch ---\n{b}"
+                )
             else:
                 assert a == b, f"block {mine['block']} {key}:\n{a}\n--- PyTorch ---\n{b}"
 
@@ -85,18 +92,26 @@ def test_tensor_blocks_print_what_the_notes_show(tensor_blocks):
         for line in want:
             while pos < len(printed) and printed[pos].strip() != line.strip():
                 pos += 1
-            assert pos < len(printed), f"block {i}: {line!r} not printed (in order); got:\n{record['printed']}"
+            assert pos < len(printed), (
+                f"block {i}: {line!r} not printed (in order); got:\n{record['printed']}"
+            )
             pos += 1
         checked += 1
     assert checked >= 7
 
 
 def test_notes_typo_empty_5_3_raises_pytorchs_type_error(tensor_blocks):
-    assert tensor_blocks[0]["error"] == "TypeError: empty(): argument 'size' (position 1) must be tuple of ints, not float"
+    assert (
+        tensor_blocks[0]["error"]
+        == "TypeError: empty(): argument 'size' (position 1) must be tuple of ints, not float"
+    )
 
 
 def test_view_size_line_is_pytorchs_not_the_notes_typo(tensor_blocks):
-    assert tensor_blocks[12]["printed"].strip() == "torch.Size([4, 4]) torch.Size([16]) torch.Size([8, 2])"
+    assert (
+        tensor_blocks[12]["printed"].strip()
+        == "torch.Size([4, 4]) torch.Size([16]) torch.Size([8, 2])"
+    )
 
 
 @pytest.mark.oracle
@@ -139,5 +154,7 @@ def test_save_and_load_blocks_run(tmp_path):
     for i in (38, 39):
         assert records[i]["error"] is None, records[i]
     assert records[37].get("error_after_fix") is None
-    assert "weights_only" in (records[40]["error"] or ""), "torch.load of a whole model must refuse by default"
+    assert "weights_only" in (records[40]["error"] or ""), (
+        "torch.load of a whole model must refuse by default"
+    )
     assert (tmp_path / "model_weights.pth").stat().st_size > 500_000_000

@@ -20,13 +20,26 @@ def _idx(path):
 
 
 class FashionMNIST(torch.utils.data.Dataset):
-    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    classes = [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ]
 
     def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
         prefix = "train" if train else "t10k"
         folder = os.environ.get("FASHION_MNIST_DIR", DEBIAN)
         self.data = torch.from_numpy(_idx(f"{folder}/{prefix}-images-idx3-ubyte.gz"))
-        self.targets = torch.from_numpy(_idx(f"{folder}/{prefix}-labels-idx1-ubyte.gz").astype(np.int64))
+        self.targets = torch.from_numpy(
+            _idx(f"{folder}/{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
+        )
         self.transform, self.target_transform = transform, target_transform
 
     def __len__(self):
