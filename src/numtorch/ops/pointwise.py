@@ -104,7 +104,7 @@ _UNARY = {
     "asinh": (np.arcsinh, "x", lambda g, x: g * (x * x + 1).rsqrt(), True),
     "acosh": (np.arccosh, "x", lambda g, x: g * (x * x - 1).rsqrt(), True),
     "atanh": (np.arctanh, "x", lambda g, x: g / (1 - x * x), True),
-    "sigmoid": (_sigmoid, "y", lambda g, y: g * y * (1 - y), True),
+    "sigmoid": (_sigmoid, "y", lambda g, y: g * (1 - y) * y, True),  # PyTorch's order (same rounding)
     "erf": (_erf, "x", lambda g, x: g * _TWO_OVER_SQRT_PI * (-x * x).exp(), True),
     "erfc": (_erfc, "x", lambda g, x: g * -_TWO_OVER_SQRT_PI * (-x * x).exp(), True),
     "erfinv": (_erfinv, "y", lambda g, y: g * (math.sqrt(math.pi) / 2) * (y * y).exp(), True),
