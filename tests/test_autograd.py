@@ -222,6 +222,18 @@ print(y.grad, y.retains_grad)
 x.retain_grad()
 print(x.retains_grad)
 
+# retain_grad follows the tensor through in-place ops (its new values' gradient)
+y = x * 2
+y.retain_grad()
+y.mul_(3)
+y.sum().backward()
+print(y.grad, y.retains_grad)
+y = x * 2
+y.retain_grad()
+y[0].mul_(3)
+(y * y).sum().backward()
+print(y.grad)
+
 err(lambda: T.tensor([1, 2]).register_hook(lambda g: g))
 err(lambda: T.ones(2).register_hook(lambda g: g))
 err(lambda: (x * 2).register_post_accumulate_grad_hook(lambda t: None))

@@ -338,6 +338,17 @@ def retain_grad(t) -> None:
     t.grad_fn._set_retains_grad_hook(t._output_nr, retain)
 
 
+def move_retains_grad(t, old_fn: Node | None, old_nr: int) -> None:
+    """After an in-place op gave ``t`` a new history, its ``retain_grad`` hook follows it (as in
+    PyTorch): ``t.grad`` is the gradient of its new values."""
+    if not t._retains_grad or old_fn is None or old_fn is t.grad_fn:
+        return
+    hooks = old_fn._retains_grad_hooks
+    hook = hooks.pop(old_nr, None) if hooks else None
+    if hook is not None:
+        t.grad_fn._set_retains_grad_hook(t._output_nr, hook)
+
+
 def record(node: Node, outputs, inputs) -> None:
     """Connect ``node`` to ``inputs`` (tensors or None) and make it the grad_fn of ``outputs``."""
     node.next_functions = tuple(edge_of(t) if t is not None else (None, 0) for t in inputs)

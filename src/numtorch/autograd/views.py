@@ -30,7 +30,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import grad_mode
-from .graph import Node, _sequence, adopt_saved_output, edge_of
+from .graph import Node, _sequence, adopt_saved_output, edge_of, move_retains_grad
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -209,9 +209,11 @@ def rebase_view(view, result, view_index: int = 0) -> None:
     metas[view_index] = (base._data.shape, base.dtype)
     copy.input_meta = tuple(metas)
     copy._seq = next(_sequence)
+    old_fn, old_nr = base.grad_fn, base._output_nr
     base.grad_fn = copy
     base._output_nr = 0
     base._requires_grad = True
+    move_retains_grad(base, old_fn, old_nr)
     _set_view_history(view, base, layout)
     adopt_saved_output(node, view)
 

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.graph import Node, adopt_saved_output, record
+from ..autograd.graph import Node, adopt_saved_output, move_retains_grad, record
 
 # NOTE [ Floating-point warnings ]: PyTorch computes inf and NaN silently; NumPy warns
 # ("overflow encountered in multiply"). The filter ignores NumPy's RuntimeWarnings raised inside
@@ -339,10 +339,12 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
     """``self`` now holds ``result``'s values: it takes over ``result``'s history."""
     if result.grad_fn is None:
         return
+    old_fn, old_nr = self.grad_fn, self._output_nr
     if self._base is not None:
         from ..autograd.views import rebase_view
 
         rebase_view(self, result)
+        move_retains_grad(self, old_fn, old_nr)
         return
     node = result.grad_fn
     if result._data.dtype != self._data.dtype or result._data.shape != self._data.shape:
@@ -354,6 +356,7 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
     self._output_nr = result._output_nr
     self._requires_grad = True
     adopt_saved_output(node, self)
+    move_retains_grad(self, old_fn, old_nr)
 
 
 class NotDifferentiable(Node):
