@@ -941,3 +941,14 @@ print(AF.jacobian(lambda a: a.exp(), x.requires_grad_(), create_graph=True).requ
 
 def test_autograd_functional_matches_torch(torch):
     assert_same(FUNCTIONAL, torch)
+
+
+def test_deep_graph_backward_is_iterative():
+    """A 20,000-op chain: the walk (and freeing the graph) never hits Python's recursion limit."""
+    x = numtorch.ones(2, requires_grad=True)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0001
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.full(2, 1.0001**20_000), rtol=1e-3)
+    del y
