@@ -10,7 +10,10 @@ x_ones = torch.ones_like(x_data)
 print(f"Ones Tensor: \n {x_ones} \n")
 x_rand = torch.rand_like(x_data, dtype=torch.float)
 print(f"Random Tensor: \n {x_rand} \n")
-shape = (2, 3,)
+shape = (
+    2,
+    3,
+)
 print(torch.rand(shape), torch.ones(shape), torch.zeros(shape), sep="\n")
 tensor = torch.rand(3, 4)
 print(f"Shape of tensor: {tensor.shape}")

@@ -296,7 +296,9 @@ def _fractions_to_lengths(n: int, fractions: Sequence[float]) -> list[int]:
     return lengths
 
 
-def random_split(dataset: Dataset[_T], lengths: Sequence[int | float], generator=None) -> list[Subset[_T]]:
+def random_split(
+    dataset: Dataset[_T], lengths: Sequence[int | float], generator=None
+) -> list[Subset[_T]]:
     """Split ``dataset`` into non-overlapping random ``Subset``\\ s of the given ``lengths``, or of
     the given fractions of ``len(dataset)`` when ``lengths`` sum to 1.
 

@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from ... import randperm
 from ..._random import Generator
-
 from .dataset import Dataset
 from .sampler import Sampler
 
@@ -50,7 +49,9 @@ class DistributedSampler(Sampler[_T_co]):
         self.drop_last = drop_last
         if self.drop_last and len(self.dataset) % self.num_replicas != 0:
             # Drop the tail so every replica gets the same number of distinct samples.
-            self.num_samples = math.ceil((len(self.dataset) - self.num_replicas) / self.num_replicas)
+            self.num_samples = math.ceil(
+                (len(self.dataset) - self.num_replicas) / self.num_replicas
+            )
         else:
             self.num_samples = math.ceil(len(self.dataset) / self.num_replicas)
         self.total_size = self.num_samples * self.num_replicas

@@ -117,7 +117,9 @@ def collate(batch, *, collate_fn_map: dict[type | tuple[type, ...], Callable] | 
         }
         return _rebuild_mapping(elem, collated)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map) for samples in zip(*batch)))
+        return elem_type(
+            *(collate(samples, collate_fn_map=collate_fn_map) for samples in zip(*batch))
+        )
     if isinstance(elem, collections.abc.Sequence):
         elem_size = len(elem)
         if any(len(sample) != elem_size for sample in batch):

@@ -23,7 +23,6 @@ import numpy as np
 
 from .... import set_num_threads
 from ...._random import manual_seed
-
 from . import MP_STATUS_CHECK_INTERVAL
 
 __all__ = ["ExceptionWrapper", "WorkerInfo", "get_worker_info"]
