@@ -13,13 +13,15 @@ Runs are interleaved and the median of ``--repeat`` is reported.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _harness import interleave
 
 HERE = Path(__file__).resolve().parent
 SHARED_BENCH = Path(
@@ -27,14 +29,11 @@ SHARED_BENCH = Path(
 )
 
 
-def epoch_seconds(loader) -> float:
-    t0 = time.perf_counter()
+def epoch(loader) -> None:
     n = 0
     for _x, y in loader:
         n += len(y)
-    elapsed = time.perf_counter() - t0
     assert n == len(loader.dataset), (n, len(loader.dataset))
-    return elapsed
 
 
 def numtorch_loaders(root: str):
@@ -95,12 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         theirs_loader = None
         print("PyTorch is not installed: numtorch times only", file=sys.stderr)
 
-    ours, ours_per_sample, theirs = [], [], []
-    for _ in range(args.repeat):
-        ours.append(epoch_seconds(batched))
-        ours_per_sample.append(epoch_seconds(per_sample))
-        if theirs_loader is not None:
-            theirs.append(epoch_seconds(theirs_loader))
+    ours, ours_per_sample, theirs = interleave(
+        [
+            lambda _: functools.partial(epoch, batched),
+            lambda _: functools.partial(epoch, per_sample),
+            None if theirs_loader is None else lambda _: functools.partial(epoch, theirs_loader),
+        ],
+        args.repeat,
+    )
 
     med = statistics.median
     print(

@@ -15,7 +15,8 @@ import argparse
 import cProfile
 import pstats
 import statistics
-import time
+
+from _harness import interleave, optional_torch
 
 import numtorch
 
@@ -38,12 +39,14 @@ def make_chain(lib, backward: bool):
     return chain
 
 
-def time_runs(chain, inner: int) -> float:
-    """Seconds per chain over ``inner`` calls."""
-    t0 = time.perf_counter()
-    for _ in range(inner):
-        chain()
-    return (time.perf_counter() - t0) / inner
+def repeated(chain, inner: int):
+    """One timed run: ``inner`` calls of ``chain``."""
+
+    def run():
+        for _ in range(inner):
+            chain()
+
+    return run
 
 
 def measure(backward: bool, repeat: int, inner: int, torch) -> dict:
@@ -51,15 +54,17 @@ def measure(backward: bool, repeat: int, inner: int, torch) -> dict:
     theirs = make_chain(torch, backward) if torch is not None else None
     for fn in (ours, theirs):  # warm up
         if fn is not None:
-            time_runs(fn, inner // 10 + 1)
-    ours_t, theirs_t = [], []
-    for _ in range(repeat):
-        ours_t.append(time_runs(ours, inner))
-        if theirs is not None:
-            theirs_t.append(time_runs(theirs, inner))
-    row = {"backward": backward, "numtorch_us": statistics.median(ours_t) * 1e6}
+            repeated(fn, inner // 10 + 1)()
+    ours_t, theirs_t = interleave(
+        [
+            lambda _: repeated(ours, inner),
+            None if theirs is None else lambda _: repeated(theirs, inner),
+        ],
+        repeat,
+    )
+    row = {"backward": backward, "numtorch_us": statistics.median(ours_t) / inner * 1e6}
     if theirs_t:
-        row["torch_us"] = statistics.median(theirs_t) * 1e6
+        row["torch_us"] = statistics.median(theirs_t) / inner * 1e6
         row["ratio"] = row["numtorch_us"] / row["torch_us"]
     return row
 
@@ -81,12 +86,10 @@ def main() -> None:
     parser.add_argument("--inner", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="cProfile the numtorch chains")
     args = parser.parse_args()
-    try:
-        import torch
-
+    torch = optional_torch()
+    if torch is not None:
         torch.set_num_threads(1)  # 4 elements: threads only add overhead
-    except ImportError:
-        torch = None
+    else:
         print("PyTorch is not installed: numtorch figures only")
     print("(a * b + a).sum() on 4-element float32 tensors; median of", args.repeat, "runs")
     print(f"{'case':<16}{'numtorch µs/chain':>19}{'torch µs/chain':>16}{'µs/op':>16}{'ratio':>8}")

@@ -19,12 +19,13 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _harness import interleave, machine_line, optional_torch
 
 HERE = Path(__file__).resolve().parent
 FASHION = os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
@@ -43,34 +44,39 @@ def idx(path: str):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _versus_torch_threads(make_run, repeat: int) -> tuple[list, list, list]:
+    """Seconds of ``make_run(numtorch)()``, and of ``make_run(torch)()`` with PyTorch's default
+    threads and with one thread, interleaved: (numtorch, torch 1 thread, torch default)."""
+    import numtorch
 
+    torch = optional_torch()
 
-def _torch():
-    try:
-        import torch
+    def torch_with_threads(n: int):
+        def prepare(_):
+            torch.set_num_threads(n)
+            return make_run(torch)
 
-        return torch
-    except ImportError:
-        return None
+        return prepare
 
-
-def _torch_threads(torch, n):
-    if n is not None:
-        torch.set_num_threads(n)
+    default = torch.get_num_threads() if torch else None
+    ours, theirs_n, theirs1 = interleave(
+        [
+            lambda _: make_run(numtorch),
+            torch_with_threads(default) if torch else None,
+            torch_with_threads(1) if torch else None,
+        ],
+        repeat,
+    )
+    if torch:
+        torch.set_num_threads(default)
+    return ours, theirs1, theirs_n
 
 
 # --- (a) per-op overhead ------------------------------------------------------------------------------
 def case_a(repeat: int) -> list[dict]:
     import numtorch
 
-    torch = _torch()
+    torch = optional_torch()
     rows = []
     for backward in (False, True):
 
@@ -87,16 +93,14 @@ def case_a(repeat: int) -> list[dict]:
             return step
 
         label = "a: 3-op chain" + (" + backward" if backward else "")
-        ours, theirs = [], []
-        for _ in range(repeat):
-            ours.append(median_time(chain(numtorch), 1) / 1000)
-            if torch:
-                theirs.append(median_time(chain(torch), 1) / 1000)
+        ours, theirs = interleave(
+            [lambda _: chain(numtorch), (lambda _: chain(torch)) if torch else None], repeat
+        )
         rows.append(
             _row(
                 label,
-                statistics.median(ours),
-                statistics.median(theirs) if theirs else None,
+                statistics.median(ours) / 1000,
+                statistics.median(theirs) / 1000 if theirs else None,
                 "s/iter",
             )
         )
@@ -148,20 +152,9 @@ def _numpy_floor():
 def case_b(repeat: int) -> list[dict]:
     import numpy as np
 
-    import numtorch
-
-    torch = _torch()
     X8 = idx(f"{FASHION}/train-images-idx3-ubyte.gz").reshape(-1, 784)
     Y = idx(f"{FASHION}/train-labels-idx1-ubyte.gz").astype(np.int64)
-    ours, theirs1, theirs_n = [], [], []
-    for _ in range(repeat):
-        ours.append(median_time(_mlp_epoch(numtorch, X8, Y), 1))
-        if torch:
-            default = torch.get_num_threads()
-            theirs_n.append(median_time(_mlp_epoch(torch, X8, Y), 1))
-            torch.set_num_threads(1)
-            theirs1.append(median_time(_mlp_epoch(torch, X8, Y), 1))
-            torch.set_num_threads(default)
+    ours, theirs1, theirs_n = _versus_torch_threads(lambda T: _mlp_epoch(T, X8, Y), repeat)
     rows = [
         _row(
             "b: MLP epoch, batched",
@@ -254,7 +247,7 @@ def _run_script(code: str, *args: str, cwd: Path) -> tuple[float, float, float]:
 
 
 def case_cf(repeat: int, workdir: Path) -> list[dict]:
-    have_torch = _torch() is not None
+    have_torch = optional_torch() is not None
     ours, theirs1, theirs_n, rss_ours, rss_theirs = [], [], [], [], []
     for _ in range(repeat):
         t, rss, _ = _run_script(NUMTORCH_SEED_PIPELINE, cwd=workdir)
@@ -313,20 +306,9 @@ def _cnn_run(T, X8, Y, batches: int):
 def case_d(repeat: int, batches: int = 100) -> list[dict]:
     import numpy as np
 
-    import numtorch
-
-    torch = _torch()
     X8 = idx(f"{FASHION}/train-images-idx3-ubyte.gz")
     Y = idx(f"{FASHION}/train-labels-idx1-ubyte.gz").astype(np.int64)
-    ours, theirs1, theirs_n = [], [], []
-    for _ in range(repeat):
-        ours.append(median_time(_cnn_run(numtorch, X8, Y, batches), 1))
-        if torch:
-            default = torch.get_num_threads()
-            theirs_n.append(median_time(_cnn_run(torch, X8, Y, batches), 1))
-            torch.set_num_threads(1)
-            theirs1.append(median_time(_cnn_run(torch, X8, Y, batches), 1))
-            torch.set_num_threads(default)
+    ours, theirs1, theirs_n = _versus_torch_threads(lambda T: _cnn_run(T, X8, Y, batches), repeat)
     scale = 938 / batches  # report per epoch (938 batches of 64)
     return [_row(f"d: small CNN epoch (extrapolated from {batches} batches)", statistics.median(ours) * scale,
                  _best(theirs1, theirs_n, scale), "s", _threads_note(theirs1, theirs_n))]  # fmt: skip
@@ -345,7 +327,7 @@ def case_e(repeat: int) -> list[dict]:
     ours, theirs = [], []
     for _ in range(max(repeat, 5)):
         ours.append(_import_time("numtorch"))
-        if _torch():
+        if optional_torch():
             theirs.append(_import_time("torch"))
     return [
         _row(
@@ -380,35 +362,6 @@ def _row(case: str, ours: float, theirs: float | None, unit: str, note: str = ""
         "unit": unit,
         "note": note,
     }
-
-
-def machine_line() -> str:
-    import numpy as np
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    blas = "?"
-    try:
-        from threadpoolctl import threadpool_info
-
-        info = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-        if info:
-            blas = f"{info[0].get('internal_api')} {info[0].get('version')} ({info[0].get('num_threads')} threads)"
-    except ImportError:
-        pass
-    torch = _torch()
-    tline = (
-        f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
-        if torch
-        else "torch not installed"
-    )
-    return f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; NumPy {np.__version__}, BLAS {blas}; {tline}"
 
 
 def _fmt(value: float, unit: str) -> str:

@@ -15,5 +15,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    # As ``python bench/suite.py`` would: the suite imports its neighbour ``bench/_harness.py``.
+    sys.path.insert(0, str(suite.parent))
     module = runpy.run_path(str(suite), run_name="numtorch_bench")
     return module["main"](argv)
