@@ -893,6 +893,15 @@ def _affine_norm_result(
 class _NormBackward(Node):
     """Base of the norms' nodes (NOTE [ Normalisation backward ])."""
 
+    def _needs(self, weight) -> tuple[bool, bool, bool]:
+        """Which of (input, weight, bias) want a gradient; weight and bias only when affine."""
+        affine = weight is not None
+        return (
+            self.next_functions[0][0] is not None,
+            affine and self.next_functions[1][0] is not None,
+            affine and self.next_functions[2][0] is not None,
+        )
+
     def _grads(self, x: Tensor, gx, gw, gb) -> tuple:
         """The (input, weight, bias) gradients to return, one per input of the node: NumPy results
         wrapped at the input's dtype in a plain backward, tensors as they are under create_graph."""
@@ -909,11 +918,7 @@ class NativeLayerNormBackward0(_NormBackward):
         x, weight = self.saved_tensors[0], self.saved_tensors[1]
         axes, eps = self.axes, self.eps
         batch_axes = tuple(range(x.ndim - len(axes)))
-        need_x, need_w = self.next_functions[0][0] is not None, False
-        need_b = False
-        if weight is not None:
-            need_w = self.next_functions[1][0] is not None
-            need_b = len(self.next_functions) > 2 and self.next_functions[2][0] is not None
+        need_x, need_w, need_b = self._needs(weight)
         if grad_mode.enabled:
             g, xv, w = grad, x, weight
             mean = _rmean(xv, axes)
@@ -982,9 +987,7 @@ class NativeGroupNormBackward0(_NormBackward):
         grouped = (n, self.groups, -1)
         cshape = (1, c) + (1,) * (x.ndim - 2)
         red = (0,) + tuple(range(2, x.ndim))
-        need_x = self.next_functions[0][0] is not None
-        need_w = weight is not None and self.next_functions[1][0] is not None
-        need_b = weight is not None and self.next_functions[2][0] is not None
+        need_x, need_w, need_b = self._needs(weight)
         if grad_mode.enabled:
             g, xv = grad, x
             w = weight.reshape(cshape) if weight is not None else None
@@ -1051,9 +1054,7 @@ class NativeBatchNormBackward0(_NormBackward):
         c = x.shape[1]
         cshape = (1, c) + (1,) * (x.ndim - 2)
         red = (0,) + tuple(range(2, x.ndim))
-        need_x = self.next_functions[0][0] is not None
-        need_w = weight is not None and self.next_functions[1][0] is not None
-        need_b = weight is not None and self.next_functions[2][0] is not None
+        need_x, need_w, need_b = self._needs(weight)
         if grad_mode.enabled:
             g, xv = grad, x
             w = weight.reshape(cshape) if weight is not None else None

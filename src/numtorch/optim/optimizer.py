@@ -41,7 +41,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..nn.modules.module import RemovableHandle, _add_hook, _typename
+from ..nn.modules.module import RemovableHandle, _add_hook, _typename, _zero_grads
 
 __all__ = [
     "Optimizer",
@@ -486,18 +486,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad``: to ``None`` (default), or to zeros in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Append a parameter group; options it leaves out come from ``defaults``."""

@@ -19,7 +19,7 @@ import itertools
 import warnings
 import weakref
 from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..._tensor import Tensor
@@ -144,6 +144,22 @@ def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
         )
     _global_is_full_backward_hook = True
     return _add_hook(_global_backward_hooks, hook)
+
+
+def _zero_grads(params: Iterable[Tensor], set_to_none: bool) -> None:
+    """``zero_grad`` of ``Module`` and ``Optimizer``: each gradient set to None, or detached and
+    zeroed in place."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
 
 
 def _addindent(text: str, num_spaces: int) -> str:
@@ -898,17 +914,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None`` by default, as in PyTorch 2)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        _zero_grads(self.parameters(), set_to_none)
 
     def share_memory(self) -> Module:
         return self
