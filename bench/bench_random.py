@@ -66,6 +66,8 @@ CASES = [
     ("rand(64, 784)", lambda lib: lib.rand(64, 784), 200, False),
     ("randn(1000)", lambda lib: lib.randn(1000), 500, False),
     ("normal_(1, 2) 1M", lambda lib: lib.empty(1 << 20).normal_(1.0, 2.0), 20, False),
+    ("normal_(1, 0.02) 1M", lambda lib: lib.empty(1 << 20).normal_(1.0, 0.02), 20, False),
+    ("normal_(1, 3) 1M", lambda lib: lib.empty(1 << 20).normal_(1.0, 3.0), 20, False),
     ("uniform_(0.3, 2.5) 1M", lambda lib: lib.empty(1 << 20).uniform_(0.3, 2.5), 20, False),
     ("randperm(60000)", lambda lib: lib.randperm(60000), 20, False),
     ("nn.Linear(784, 512)", lambda lib: lib.nn.Linear(784, 512), 50, False),
@@ -77,10 +79,10 @@ def best_times(fn, libs, repeats: int, seed: int = 0) -> tuple[list[float], list
     """The best wall time of ``fn(lib)`` per library over ``repeats`` alternating runs, and the
     last result of each (all runs start from ``manual_seed(seed)``)."""
     best, results = [float("inf")] * len(libs), [None] * len(libs)
+    gc.collect()
     for _ in range(repeats):
         for i, lib in enumerate(libs):
             results[i] = None
-            gc.collect()
             lib.manual_seed(seed)
             start = time.perf_counter()
             results[i] = fn(lib)

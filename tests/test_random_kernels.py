@@ -196,7 +196,9 @@ def _aligned(torch) -> bool:
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
-@pytest.mark.parametrize("mean, std", [(0.0, 1.0), (0.0, 0.01), (1.5, 2.0), (-0.0, 1.0)])
+@pytest.mark.parametrize(
+    "mean, std", [(0.0, 1.0), (0.0, 0.01), (1.5, 2.0), (-0.0, 1.0), (1.0, 3.0), (0.25, 0.1)]
+)
 def test_multi_chunk_normal_matches_torch(torch, dtype, mean, std):
     for seed in (0, 7):
         torch.manual_seed(seed)

@@ -103,20 +103,31 @@ _CHUNK = 1 << 16  # a multiple of 16 (the normal kernel's block)
 
 
 class _Scratch:
-    """Named scratch arrays for the chunk kernels, reused by each chunk and each call
-    (NOTE [ Chunked kernels ]); one per thread (``_thread_scratch``)."""
+    """Named scratch buffers for the chunk kernels, reused by each chunk and each call
+    (NOTE [ Chunked kernels ]); one per thread (``_thread_scratch``). A name is raw memory: the
+    kernels view it as whatever dtype a phase needs, so phases that follow each other share it
+    and the working set stays small."""
 
-    __slots__ = ("_arrays",)
+    __slots__ = ("_buffers", "_views")
 
     def __init__(self) -> None:
-        self._arrays: dict[str, np.ndarray] = {}
+        self._buffers: dict[str, np.ndarray] = {}
+        self._views: dict[tuple, np.ndarray] = {}  # the views handed out, by (name, dtype, n)
 
     def __call__(self, name: str, dtype, n: int) -> np.ndarray:
-        """The first ``n`` elements of the scratch array ``name`` (made on first use)."""
-        array = self._arrays.get(name)
-        if array is None or array.size < n:
-            array = self._arrays[name] = np.empty(n, dtype)
-        return array[:n]
+        """``n`` elements of ``dtype`` at the start of the buffer ``name`` (grown as needed)."""
+        key = (name, dtype, n)
+        view = self._views.get(key)
+        if view is None:
+            nbytes = n * np.dtype(dtype).itemsize
+            buffer = self._buffers.get(name)
+            if buffer is None or buffer.size < nbytes:
+                buffer = self._buffers[name] = np.empty(nbytes, np.uint8)
+                self._views.clear()  # views of the old buffer must not be handed out again
+            if len(self._views) > 512:  # one set per chunk size seen; keep it bounded
+                self._views.clear()
+            view = self._views[key] = buffer[:nbytes].view(dtype)
+        return view
 
 
 _per_thread = threading.local()
@@ -169,10 +180,10 @@ def _round_sum_to_f32(
     Only those (rare) elements, and float32-subnormal results, are redone with a round-to-odd sum.
     """
     buf = _Scratch() if scratch is None else scratch
-    c64 = c.astype(np.float64) if isinstance(c, np.ndarray) else np.float64(c)
+    c64 = np.asarray(c, np.float64)
     shape = np.broadcast_shapes(p.shape, np.shape(c64))
     n = math.prod(shape)
-    s = buf("sum", np.float64, n).reshape(shape)
+    s = buf("d1", np.float64, n).reshape(shape)
     np.add(p, c64, s)
     # A float32 midpoint has, of the 29 bits float32 drops, only the highest one set.
     dropped = buf("sum_dropped", np.uint64, n).reshape(shape)
@@ -181,13 +192,17 @@ def _round_sum_to_f32(
     np.equal(dropped, _F32_MIDPOINT, suspect)
     # An inexact sum is at least half its larger operand (else Sterbenz makes it exact), so a
     # float32-subnormal inexact result needs both operands tiny: impossible if |c| >= 2^-124.
-    if isinstance(c, np.ndarray) or abs(c64) < 2.0**-124:
+    if np.ndim(c) or abs(c64) < 2.0**-124:
         suspect |= np.abs(s) < 2.0**-126
-    if suspect.any():
-        idx = np.nonzero(suspect)
-        p_s = np.broadcast_to(p, shape)[idx]
-        c_s = np.broadcast_to(c64, shape)[idx]
-        s[idx] = _round_to_odd(*_two_sum(p_s, c_s))
+    count = np.count_nonzero(suspect)
+    if count:
+        p, c64 = np.broadcast_to(p, shape), np.broadcast_to(c64, shape)
+        if count * 32 < n:
+            idx = np.nonzero(suspect)
+            s[idx] = _round_to_odd(*_two_sum(p[idx], c64[idx]))
+        else:  # many exact ties (operands with few significant bits): all elements at once
+            _, err = _two_sum(p, c64)
+            s[...] = _round_to_odd(s, err * suspect)
     if out is None:
         return s.astype(np.float32)
     out[...] = s
@@ -203,8 +218,12 @@ def _fma32(a, b, c, out: np.ndarray | None = None, scratch: _Scratch | None = No
     exact, so only the sum needs care (``_round_sum_to_f32``)."""
     buf = _Scratch() if scratch is None else scratch
     shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-    product = buf("fma_product", np.float64, math.prod(shape)).reshape(shape)
-    np.multiply(a, b, product, dtype=np.float64)
+    product = buf("d0", np.float64, math.prod(shape)).reshape(shape)
+    if np.shape(a) == shape:
+        product[...] = a
+        np.multiply(product, np.asarray(b, np.float64), product)
+    else:
+        np.multiply(a, b, product, dtype=np.float64)
     return _round_sum_to_f32(product, c, out, buf)
 
 
@@ -254,10 +273,11 @@ def _scale_shift32(
 ) -> None:
     """``out = fma(x, std, mean)`` in float32; ``x`` (float32) may be overwritten.
 
-    With std = 1 or mean = ±0 one of the two steps is exact (x·1; adding a zero only settles the
-    sign of a zero result, as the fma does), so two float32 operations give the fma's result.
+    When std is a power of two (x·std is exact; x is a normal value of modest size) or mean is
+    ±0 (adding it only settles the sign of a zero result, as the fma does), one of the two
+    float32 operations is exact and the other rounds once, as the fma does.
     """
-    if std == 1 or mean == 0:
+    if mean == 0 or (std != 0 and math.frexp(std)[0] == 0.5 and 2.0**-60 <= std <= 2.0**60):
         if std != 1:
             np.multiply(x, np.array(std), x)
         np.add(x, np.array(mean), out)
@@ -355,32 +375,32 @@ def _log_kernel(bits: np.ndarray, exponent_offset: np.ndarray, buf: _Scratch) ->
     """``_cephes_log_f32`` on the bits of a float32 ``x = ±a·2^s``: ``bits >> 23`` (an arithmetic
     shift, so a set sign bit subtracts 256) plus ``exponent_offset`` must give a's exponent + 1."""
     n = bits.size
-    exponent = buf("log_exponent", np.int32, n)
+    exponent = buf("s0", np.int32, n)
     np.right_shift(bits, _I[23], exponent)
-    m = buf("log_m", np.float32, n)  # the mantissa, in [0.5, 1)
+    m = buf("s1", np.float32, n)  # the mantissa, in [0.5, 1)
     m_bits = m.view(np.int32)
     np.bitwise_and(bits, _I[0x7FFFFF], m_bits)
     np.bitwise_or(m_bits, _I[0x3F000000], m_bits)
     # small = m < sqrt(1/2), as an all-ones mask (positive floats order like their bits)
-    small = buf("log_small", np.int32, n)
+    small = buf("s2", np.int32, n)
     np.subtract(m_bits, _SQRT_HALF_BITS, small)
     np.right_shift(small, _I[31], small)
     np.add(exponent, small, exponent)  # e -= 1 where small
     np.add(exponent, exponent_offset, exponent)
-    e = buf("log_e", np.float32, n)
+    e = buf("s3", np.float32, n)
     e[...] = exponent
     # t = (m - 1) + m where small, else (m - 1) + 0
-    t = buf("log_t", np.float32, n)
+    t = buf("s4", np.float32, n)
     np.subtract(m, _ONE, t)
     np.bitwise_and(m_bits, small, small)
     np.add(t, small.view(np.float32), t)
-    t64 = buf("log_t64", np.float64, n)
+    t64 = buf("d0", np.float64, n)
     t64[...] = t
-    z = buf("log_z", np.float32, n)
+    z = buf("s5", np.float32, n)
     np.multiply(t, t, z)
     # y = P0; y = fma(y, t, Pk) for k = 1..8; y = f32(y·t)
-    y = buf("log_y", np.float32, n)
-    y64 = buf("log_y64", np.float64, n)
+    y = buf("s6", np.float32, n)
+    y64 = buf("d1", np.float64, n)
     np.multiply(t64, _LOG_P[0], y64)
     np.add(y64, _LOG_P[1], y64)
     for coeff in _LOG_P[2:]:
@@ -391,7 +411,7 @@ def _log_kernel(bits: np.ndarray, exponent_offset: np.ndarray, buf: _Scratch) ->
     y[...] = y64
     np.multiply(y, t, y)
     # y = fma(y, z, f32(e·Q1)) (t64 is free: it takes z, then e·Q1)
-    tmp = buf("log_tmp", np.float32, n)
+    tmp = buf("s7", np.float32, n)
     np.multiply(e, _LOG_Q1, tmp)
     y64[...] = y
     t64[...] = z
@@ -419,8 +439,8 @@ def _cephes_sincos_f32(
     buf = _Scratch() if scratch is None else scratch
     n = x.size
     x = x.reshape(-1)
-    tmp = buf("sc_tmp", np.float32, n)
-    j = buf("sc_j", np.int32, n)
+    tmp = buf("s0", np.float32, n)
+    j = buf("s1", np.int32, n)
     np.multiply(x, _FOUR_OVER_PI, tmp)
     j[...] = tmp  # truncation, like cvttps
     np.add(j, _I[1], j)
@@ -428,23 +448,23 @@ def _cephes_sincos_f32(
     # x = fma(y, DP3, fma(y, DP2, fma(y, DP1, x))) with y = float(j) <= 8: here the first two
     # steps are exact (exact products; the sums fit a float32), and y·(DP1 + DP2 + DP3) is exact
     # in float64, so the three are one float64 sum rounded once (all 2^24 angles checked).
-    zxh = buf("sc_zxh64", np.float64, 3 * n).reshape(3, n)  # rows z, x, -z/2 (as float64)
+    zxh = buf("d0", np.float64, 3 * n).reshape(3, n)  # rows z, x, -z/2 (as float64)
     z64, x64, minus_half_z64 = zxh
-    poly = buf("sc_poly64", np.float64, 2 * n).reshape(2, n)
+    poly = buf("d1", np.float64, 2 * n).reshape(2, n)
     poly[0] = j
     np.multiply(poly[0], _DP_SUM, poly[0])
     x64[...] = x
     np.add(poly[0], x64, poly[0])
-    xr = buf("sc_x", np.float32, n)
+    xr = buf("s2", np.float32, n)
     xr[...] = poly[0]
     x64[...] = xr
-    z = buf("sc_z", np.float32, n)
+    z = buf("s3", np.float32, n)
     np.multiply(xr, xr, z)
     z64[...] = z
     np.multiply(z64, _MINUS_HALF, minus_half_z64)  # -f32(z·0.5), exact
     # [c, s] = fma(fma([C0, S0], z, [C1, S1]), z, [C2, S2]); [c, s] = f32([c, s]·z);
     # c = fma(c, z, -z/2) + 1; s = fma(s, x, x)
-    cos_sin = buf("sc_cos_sin", np.float32, 2 * n).reshape(2, n)
+    cos_sin = buf("cos_sin", np.float32, 2 * n).reshape(2, n)
     np.multiply(z64, _COS_SIN_C[0], poly)
     np.add(poly, _COS_SIN_C[1], poly)
     cos_sin[...] = poly
@@ -463,14 +483,14 @@ def _cephes_sincos_f32(
     # operations: swap = all ones where bit 1 of j; d = (cos ^ sin) & swap; [cos, sin] ^= d;
     # then flip the sign bits.
     bits = cos_sin.view(np.int32)
-    swap = buf("sc_swap", np.int32, n)
+    swap = buf("s4", np.int32, n)
     np.left_shift(j, _I[30], swap)
     np.right_shift(swap, _I[31], swap)
-    diff = buf("sc_diff", np.int32, n)
+    diff = buf("s5", np.int32, n)
     np.bitwise_xor(bits[0], bits[1], diff)
     np.bitwise_and(diff, swap, diff)
     np.bitwise_xor(bits, diff, bits)
-    signs = buf("sc_signs", np.int32, 2 * n).reshape(2, n)
+    signs = buf("s6", np.int32, 2 * n).reshape(2, n)
     np.left_shift(j, _I[29], signs[1])
     np.bitwise_and(signs[1], _SIGN_BIT, signs[1])
     np.bitwise_and(swap, _SIGN_BIT, swap)
@@ -490,24 +510,24 @@ def _box_muller_f32(words: np.ndarray, out: np.ndarray, mean, std, scratch: _Scr
     n = 8 * rows
     # All first half-blocks, then all second ones (a copy of 32-byte items: cheaper than strided
     # ufunc loops of 8).
-    halves = scratch("bm_halves", np.int32, 2 * n)
+    halves = scratch("halves", np.int32, 2 * n)
     np.copyto(halves.view(_HALF_BLOCK).reshape(2, rows), words.view(_HALF_BLOCK).reshape(rows, 2).T)
     k, angle_k = halves[:n], halves[n:]
     # 1 - U24 = j·2^-24 with j = 2^24 - k. k | 0xFF000000 is k - 2^24 = -j, which the log takes as
     # a float32 (exact): same mantissa, the exponent corrected by the offset.
     np.bitwise_or(k, _HIGH_8, k)
-    minus_j = scratch("bm_minus_j", np.float32, n)
+    minus_j = scratch("input", np.float32, n)
     minus_j[...] = k
     radius = _log_kernel(minus_j.view(np.int32), _I[106], scratch)  # then sqrt(-2·log)
     np.multiply(radius, _MINUS_TWO, radius)
     np.sqrt(radius, radius)
     # f32(2π)·(k·2^-24) rounds as f32(2π)·k does, then scales by a power of two: exact.
     np.bitwise_and(angle_k, _LOW_24, angle_k)
-    theta = scratch("bm_theta", np.float32, n)
+    theta = scratch("input", np.float32, n)
     theta[...] = angle_k
     np.multiply(theta, _TWO_PI_U24, theta)
     _cephes_sincos_f32(theta, scratch)
-    cos_sin = scratch("sc_cos_sin", np.float32, 2 * n).reshape(2, n)
+    cos_sin = scratch("cos_sin", np.float32, 2 * n).reshape(2, n)
     np.multiply(cos_sin, radius, cos_sin)
     _scale_shift32(cos_sin, std, mean, cos_sin, scratch)
     np.copyto(out.view(_HALF_BLOCK).reshape(rows, 2), cos_sin.view(_HALF_BLOCK).reshape(2, rows).T)
@@ -528,30 +548,51 @@ def _uniform_f32_kernel(low: float, high: float, scratch: _Scratch):
     """The chunk kernel ``kernel(words, dest) -> dest`` of float32 ``uniform_(low, high)`` (§2):
     ``dest = fma32(U24, hi - lo, lo)`` from raw words (which it overwrites), then ``hi`` -> ``lo``.
 
-    U24·(hi - lo) is the float64 product k·((hi - lo)·2^-24) of the word's 24-bit k, exact. When
-    the float64 sum with ``lo`` is exact too for every k (``_sum_is_exact``: always for [0, 1) and
-    for symmetric ranges such as ``nn.init``'s), rounding it to float32 is the fma; otherwise the
-    sum goes through the midpoint check of ``_round_sum_to_f32``. The clamp runs only if the
-    largest value (k = 2^24 - 1; the fma is monotonic in k) can reach ``hi``.
+    With k the word's low 24 bits, U24 = k·2^-24, and the exact value k·2^-24·(hi - lo) + lo is
+    rounded once:
+    - [0, 1) (``torch.rand``): U24 itself, exact in float32;
+    - symmetric ranges [-b, b) (``nn.init``'s): the value is (2k - 2^24)·(b·2^-24), a product of
+      two float32 values (exact integer, exact scaling), which a float32 multiply rounds once;
+    - otherwise in float64: k·((hi - lo)·2^-24) is exact, and when the sum with ``lo`` is exact
+      too for every k (``_sum_is_exact``) rounding it to float32 is the fma; if not, the sum goes
+      through the midpoint check of ``_round_sum_to_f32``.
+    The clamp runs only if the largest value (k = 2^24 - 1; the fma is monotonic in k) can
+    reach ``hi``.
     """
     lo, hi = _f32(low), _f32(high)
     if lo == 0 and hi == 1:  # U24 itself (torch.rand)
 
         def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
-            np.bitwise_and(words, 0xFFFFFF, out=words)
-            return np.multiply(words, _U24_SCALE, out=dest, dtype=np.float32, casting="unsafe")
+            np.bitwise_and(words, _LOW_24_U, words)
+            dest[...] = words
+            return np.multiply(dest, _U24, dest)
 
         return kernel
-    span = hi - lo
-    scale = np.float64(span) * 2.0**-24
-    exact = _sum_is_exact(float(span), float(lo))
+    if lo == -hi and hi >= 2.0**-100 and np.isfinite(hi - lo):
+        step = _const(hi * _U24_SCALE, np.float32)
 
-    def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
-        np.bitwise_and(words, 0xFFFFFF, out=words)
-        product = np.multiply(words, scale, out=scratch("uniform_p64", np.float64, words.size))
-        if exact:
-            return np.add(product, np.float64(lo), out=dest, casting="unsafe")
-        return _round_sum_to_f32(product, lo, dest, scratch)
+        def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
+            np.bitwise_and(words, _LOW_24_U, words)
+            dest[...] = words
+            np.multiply(dest, _TWO, dest)
+            np.subtract(dest, _TWO_POW_24, dest)
+            return np.multiply(dest, step, dest)
+
+    else:
+        scale = _const(np.float64(hi - lo) * 2.0**-24, np.float64)
+        lo64 = _const(lo, np.float64)
+        exact = _sum_is_exact(float(hi - lo), float(lo))
+
+        def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
+            np.bitwise_and(words, _LOW_24_U, words)
+            product = scratch("d0", np.float64, words.size)
+            product[...] = words
+            np.multiply(product, scale, product)
+            if not exact:
+                return _round_sum_to_f32(product, lo, dest, scratch)
+            np.add(product, lo64, product)
+            dest[...] = product
+            return dest
 
     top = kernel(np.array([0xFFFFFF], np.uint32), np.empty(1, np.float32))
     if top[0] < hi:
@@ -563,6 +604,10 @@ def _uniform_f32_kernel(low: float, high: float, scratch: _Scratch):
         return dest
 
     return clamped
+
+
+_LOW_24_U = _const(0xFFFFFF, np.uint32)
+_U24, _TWO, _TWO_POW_24 = (_const(v, np.float32) for v in (2.0**-24, 2.0, 2.0**24))
 
 
 def _sum_is_exact(span: float, lo: float) -> bool:
