@@ -917,15 +917,31 @@ class Generator:
         n = flat.size
         full = n // 16 * 16
         scratch = _thread_scratch()
-        for start in range(0, full, _CHUNK):
-            self._box_muller_f32_into(flat[start : min(full, start + _CHUNK)], mean, std, scratch)
-        if full != n:
-            if flat.dtype == _F32:
-                self._words(n - full)
-            self._box_muller_f32_into(flat[n - 16 :], mean, std, scratch)
+        if full == n or full >= _CHUNK:
+            for start in range(0, full, _CHUNK):
+                words = self._words(min(full, start + _CHUNK) - start)
+                self._box_muller_f32_into(
+                    words, flat[start : start + words.size], mean, std, scratch
+                )
+            if full != n:
+                if flat.dtype == _F32:
+                    self._words(n - full)
+                self._box_muller_f32_into(self._words(16), flat[n - 16 :], mean, std, scratch)
+            return
+        # A small tensor with a partial block: the full blocks and the redone last block in one
+        # kernel call (its cost is mostly per call), then the last block written last.
+        words = [self._words(full)]
+        if flat.dtype == _F32:
+            self._words(n - full)
+        words.append(self._words(16))
+        values = scratch("bm_out", np.float32, full + 16)
+        self._box_muller_f32_into(np.concatenate(words), values, mean, std, scratch)
+        flat[:full] = values[:full]
+        flat[n - 16 :] = values[full:]
 
-    def _box_muller_f32_into(self, dest: np.ndarray, mean, std, scratch: _Scratch) -> None:
-        words = self._words(dest.size).reshape(-1, 16)
+    @staticmethod
+    def _box_muller_f32_into(words: np.ndarray, dest: np.ndarray, mean, std, scratch) -> None:
+        words = words.reshape(-1, 16)
         if dest.dtype == _F32:
             _box_muller_f32(words, dest.reshape(-1, 16), mean, std, scratch)
         else:
