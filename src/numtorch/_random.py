@@ -10,18 +10,22 @@ was checked are in ``shared/notes/pytorch-cpu-rng.md``; docstrings cite its sect
 Layout of this file, in the order a learner would read it:
 
 1. raw draws: ``w32`` (one MT19937 output), ``w64`` (two of them, high half first), and the exact
-   floats ``U24`` and ``U53`` built from them (§0);
+   floats ``U24`` and ``U53`` built from them (§0); the scratch buffers of the chunked kernels
+   (NOTE [ Chunked kernels ]);
 2. ``fma32``/``fma64``: a·b+c with one rounding, which PyTorch's compiled kernels use and NumPy
    lacks (§0);
-3. the Cephes float32 ``log``/``sincos`` of PyTorch's AVX2 ``randn`` kernel (§3b), and the C
-   library's float64 functions for the double kernels;
-   then helpers for "memory order", the order in which PyTorch fills a (non-contiguous) output;
+3. the Cephes float32 ``log``/``sincos`` of PyTorch's AVX2 ``randn`` kernel (§3b) and the float32
+   ``uniform_`` kernel (§2), written for speed on NumPy, and the C library's float64 functions
+   for the double kernels; then helpers for "memory order", the order in which PyTorch fills a
+   (non-contiguous) output;
 4. ``Generator``: seeding, ``get_state``/``set_state`` in PyTorch's byte layout (§1, §8), and the
    array-level samplers that the tensor functions in ``numtorch/ops/random.py`` call;
 5. the module-level default generator, ``manual_seed``, ``seed``, ``get_rng_state`` ...
 
-Every sampler returns its values in the order PyTorch produces them (C order of the requested
-shape); writing them into a tensor's storage in memory order is the caller's job.
+Samplers produce values in the order PyTorch does (C order of the requested shape), and
+values go into a tensor's storage in memory order: ``fill_uniform``/``fill_normal`` write them
+there chunk by chunk themselves; for the other samplers, which return arrays, it is the caller's
+job.
 """
 
 from __future__ import annotations
@@ -97,8 +101,8 @@ def _cast(values: np.ndarray, np_dtype: np.dtype) -> np.ndarray:
 # through NumPy ufuncs whose results go to scratch arrays reused from chunk to chunk (``out=``),
 # and write straight into the destination. A 100M-element tensor thus never holds 100M words or
 # float64 temporaries (allocating and faulting in those cost more than the arithmetic), the
-# scratch stays in the CPU's cache, and the ~100 ufunc calls per chunk cost little next to the
-# chunk's arithmetic.
+# scratch stays in the CPU's caches, and the ~120 ufunc calls per chunk (~50 µs) cost little next
+# to the chunk's arithmetic.
 _CHUNK = 1 << 16  # a multiple of 16 (the normal kernel's block)
 
 
@@ -134,8 +138,8 @@ _per_thread = threading.local()
 
 
 def _thread_scratch() -> _Scratch:
-    """This thread's scratch arrays: kept between calls, so a sampler call does not allocate (and
-    fault in) a megabyte of fresh temporaries; at most ~2 MB, as they hold one chunk."""
+    """This thread's scratch buffers: kept between calls, so a sampler call does not allocate (and
+    fault in) megabytes of fresh temporaries; a few MB, the temporaries of one chunk."""
     scratch = getattr(_per_thread, "scratch", None)
     if scratch is None:
         scratch = _per_thread.scratch = _Scratch()
@@ -351,10 +355,10 @@ _COS_SIN_C = tuple(
     )
 )
 _TWO_PI_F32 = _f32(2.0 * math.pi)  # 6.2831855
-_U24_SCALE = _f32(2.0**-24)
-_ONE, _MINUS_TWO = _const(1.0, np.float32), _const(-2.0, np.float32)
+_U24_SCALE = _const(2.0**-24, np.float32)
+_ONE, _HALF, _MINUS_TWO = (_const(v, np.float32) for v in (1.0, 0.5, -2.0))
 _MINUS_HALF = _const(-0.5, np.float64)
-_TWO_PI_U24 = _const(_TWO_PI_F32 * _U24_SCALE, np.float32)  # f32(2π)·2^-24, exact
+_TWO_PI_U24 = _const(_TWO_PI_F32 * _f32(2.0**-24), np.float32)  # f32(2π)·2^-24, exact
 _I = {v: _const(v, np.int32) for v in (1, 23, 29, 30, 31, -2, -126, 106, 0x7FFFFF, 0x3F000000)}
 _LOW_24 = _const(0xFFFFFF, np.int32)
 _HIGH_8 = _const(-0x1000000, np.int32)  # 0xFF000000
@@ -421,7 +425,7 @@ def _log_kernel(bits: np.ndarray, exponent_offset: np.ndarray, buf: _Scratch) ->
     y[...] = y64
     # fma(-z, 0.5, y) and fma(e, Q2, t) have exact products (z/2; a small integer times the 9-bit
     # Q2), so a float32 subtraction/addition rounds exactly as the fma does.
-    np.multiply(z, _ONE / 2, tmp)
+    np.multiply(z, _HALF, tmp)
     np.subtract(y, tmp, y)
     np.add(t, y, t)
     np.multiply(e, _LOG_Q2, tmp)
@@ -565,11 +569,11 @@ def _uniform_f32_kernel(low: float, high: float, scratch: _Scratch):
         def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
             np.bitwise_and(words, _LOW_24_U, words)
             dest[...] = words
-            return np.multiply(dest, _U24, dest)
+            return np.multiply(dest, _U24_SCALE, dest)
 
         return kernel
     if lo == -hi and hi >= 2.0**-100 and np.isfinite(hi - lo):
-        step = _const(hi * _U24_SCALE, np.float32)
+        step = _const(hi * _f32(2.0**-24), np.float32)
 
         def kernel(words: np.ndarray, dest: np.ndarray) -> np.ndarray:
             np.bitwise_and(words, _LOW_24_U, words)
@@ -607,7 +611,7 @@ def _uniform_f32_kernel(low: float, high: float, scratch: _Scratch):
 
 
 _LOW_24_U = _const(0xFFFFFF, np.uint32)
-_U24, _TWO, _TWO_POW_24 = (_const(v, np.float32) for v in (2.0**-24, 2.0, 2.0**24))
+_TWO, _TWO_POW_24 = _const(2.0, np.float32), _const(2.0**24, np.float32)
 
 
 def _sum_is_exact(span: float, lo: float) -> bool:
