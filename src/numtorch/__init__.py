@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib as _importlib
 
-from . import _dtype
+from . import _dtype, _malloc  # noqa: F401  (_malloc: glibc malloc thresholds; NUMTORCH_NO_MALLOPT=1 skips)
 from ._device import device
 from ._dtype import (
     bfloat16,
