@@ -8,6 +8,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # the suite parses its own options (--cases, --repeat, --json)
+        from .bench import main as bench_main
+
+        return bench_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="numtorch", description="PyTorch's programming model on NumPy."
     )
@@ -34,8 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_run.add_argument("script")
     p_run.add_argument("args", nargs=argparse.REMAINDER)
-    p_bench = sub.add_parser("bench", help="benchmark numtorch against PyTorch (if installed)")
-    p_bench.add_argument("args", nargs=argparse.REMAINDER)
+    sub.add_parser("bench", help="benchmark numtorch against PyTorch (if installed); see bench/suite.py", add_help=False)
 
     ns = parser.parse_args(argv)
     if ns.command == "train":
@@ -57,10 +60,6 @@ def main(argv: list[str] | None = None) -> int:
 
         run_script(ns.script, ns.args, ns.device_fallback)
         return 0
-    if ns.command == "bench":
-        from .bench import main as bench_main
-
-        return bench_main(ns.args)
     return 1
 
 
