@@ -56,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if ns.command == "run":
+        from pathlib import Path
+
         from .compat import run_script
+
+        if not Path(ns.script).is_file():
+            print(f"numtorch run: error: no such script: {ns.script}", file=sys.stderr)
+            return 2
 
         run_script(ns.script, ns.args, ns.device_fallback)
         return 0
