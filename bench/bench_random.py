@@ -1,23 +1,24 @@
 """PyTorch-identical random streams on large and small tensors: numtorch vs PyTorch, one run.
 
-Each case runs in both frameworks alternately (numtorch, torch, numtorch, ...) so machine load
-hits both alike; the best time of each is compared (the least disturbed run). The big cases
+Each case runs in both frameworks alternately (numtorch, torch, numtorch, ...; ``_harness``) so
+machine load hits both alike; the best time of each is compared (the least disturbed run), every
+run starting from ``manual_seed(0)``. The big cases
 fill a 4096×25088 float32 tensor (100M values, VGG16's first Linear layer); ``vgg16()`` builds
 the model with its initialisation (for PyTorch, torchvision's VGG16 layers and init loop written
 out, as torchvision is not a test dependency).
 
     python bench/bench_random.py [--threads 2] [--only normal] [--small] [--check]
 
-``--check`` also asserts the two frameworks produced the same bits (same seed).
+``--check`` also asserts the two frameworks produced the same bits.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import time
 
 import numpy as np
+from _harness import interleave, machine_line, optional_torch
 
 import numtorch
 
@@ -75,29 +76,26 @@ CASES = [
 ]
 
 
-def best_times(fn, libs, repeats: int, seed: int = 0) -> tuple[list[float], list]:
-    """The best wall time of ``fn(lib)`` per library over ``repeats`` alternating runs, and the
-    last result of each (all runs start from ``manual_seed(seed)``)."""
-    best, results = [float("inf")] * len(libs), [None] * len(libs)
-    gc.collect()
-    for _ in range(repeats):
-        for i, lib in enumerate(libs):
-            results[i] = None
-            lib.manual_seed(seed)
-            start = time.perf_counter()
-            results[i] = fn(lib)
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best, results
-
-
 def _bits(x) -> np.ndarray:
+    """The bytes of a tensor, or of a model's state_dict, for a bit-for-bit comparison."""
     if hasattr(x, "state_dict"):
         return np.concatenate([_bits(v) for v in x.state_dict().values()])
-    return (
-        np.ascontiguousarray(x.detach().numpy() if hasattr(x, "detach") else x.numpy())
-        .view(np.uint8)
-        .reshape(-1)
-    )
+    array = x.detach().numpy() if hasattr(x, "detach") else x.numpy()
+    return np.ascontiguousarray(array).view(np.uint8).reshape(-1)
+
+
+def contender(lib, fn, results: dict):
+    """A ``_harness`` contender running ``fn(lib)`` from ``lib.manual_seed(0)``; the result is
+    kept in ``results[lib]`` (the previous one freed before the next run)."""
+    if lib is None:
+        return None
+
+    def prepare(_round: int):
+        results.pop(lib, None)
+        lib.manual_seed(0)
+        return lambda: results.__setitem__(lib, fn(lib))
+
+    return prepare
 
 
 def main() -> None:
@@ -108,19 +106,27 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="assert bit-identical results")
     args = parser.parse_args()
 
-    import torch
-
-    torch.set_num_threads(args.threads)
-    print(f"numtorch vs PyTorch {torch.__version__} ({args.threads} threads), best of N runs")
-    print(f"{'case':34} {'numtorch':>12} {'PyTorch':>12} {'ratio':>7}")
+    torch = optional_torch()
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    print(machine_line())
+    print(f"{'case (best of N runs)':34} {'numtorch':>12} {'PyTorch':>12} {'ratio':>7}")
     for name, fn, repeats, big in CASES:
         if args.only not in name or (big and args.small):
             continue
-        (ours, theirs), (a, b) = best_times(fn, [numtorch, torch], repeats)
+        results: dict = {}
+        gc.collect()
+        ours, theirs = interleave(
+            [contender(lib, fn, results) for lib in (numtorch, torch)], repeats
+        )
+        if torch is None:
+            print(f"{name:34} {min(ours) * 1e3:9.2f} ms")
+            continue
         if args.check:
-            assert np.array_equal(_bits(a), _bits(b)), f"{name}: different bits"
-        print(f"{name:34} {ours * 1e3:9.2f} ms {theirs * 1e3:9.2f} ms {ours / theirs:6.2f}x")
-        del a, b
+            assert np.array_equal(_bits(results[numtorch]), _bits(results[torch])), name
+        ratio = min(ours) / min(theirs)
+        print(f"{name:34} {min(ours) * 1e3:9.2f} ms {min(theirs) * 1e3:9.2f} ms {ratio:6.2f}x")
+        results.clear()
 
 
 if __name__ == "__main__":

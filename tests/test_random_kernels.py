@@ -258,6 +258,20 @@ def test_samplers_in_threads_match_serial():
     assert all(np.array_equal(a, b) for a, b in zip(results, serial))
 
 
+def test_a_generator_shared_by_threads_draws_whole_calls():
+    # As under PyTorch's generator mutex: each call is one uninterrupted run of the stream.
+    g = nt.Generator().manual_seed(1)
+    outs = [nt.empty(_MULTI_CHUNK), nt.empty(_MULTI_CHUNK)]
+    threads = [threading.Thread(target=out.normal_, kwargs={"generator": g}) for out in outs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    g2 = nt.Generator().manual_seed(1)
+    serial = [nt.empty(_MULTI_CHUNK).normal_(generator=g2).numpy().tobytes() for _ in range(2)]
+    assert sorted(out.numpy().tobytes() for out in outs) == sorted(serial)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
 def test_malloc_tuning_switch():
     code = "import numtorch._malloc as m; print(m.TUNED)"

@@ -704,6 +704,7 @@ class Generator:
         "_device",
         "_bits",
         "_word_source",
+        "_lock",
         "_initial_seed",
         "_normal_cache",
         "_float_normal_cache",
@@ -718,6 +719,9 @@ class Generator:
         # Draws the same words as ``_bits.random_raw``, as uint32 (``integers`` over the full
         # 32-bit range returns the engine's raw outputs).
         self._word_source = np.random.Generator(self._bits)
+        # Held while a sampler draws chunk by chunk, so that a call is one uninterrupted run of
+        # the stream, as under PyTorch's generator mutex, even with other threads drawing.
+        self._lock = threading.Lock()
         self.manual_seed(_DEFAULT_RNG_SEED)
 
     # --- seeding -----------------------------------------------------------------------------------
@@ -873,7 +877,8 @@ class Generator:
         float64 uses U53 and double arithmetic; the others U24 and float32 arithmetic (the 16-bit
         types round the float32 result, then map their own ``high`` to ``low``).
         """
-        _fill_storage(out, lambda flat: self._uniform_into(flat, low, high))
+        with self._lock:
+            _fill_storage(out, lambda flat: self._uniform_into(flat, low, high))
 
     def _uniform_into(self, flat: np.ndarray, low: float, high: float) -> None:
         n = flat.size
@@ -907,12 +912,13 @@ class Generator:
         normal (§3a), filled in storage order.
         """
         n = out.size
-        if n < 16 or not out.flags.c_contiguous:
-            fill_in_memory_order(out, self._normal_scalar(n, mean, std, out.dtype))
-        elif out.dtype == _F64:
-            self._normal_f64_into(out.reshape(-1), mean, std)
-        else:
-            self._normal_f32_into(out.reshape(-1), _f32(mean), _f32(std))
+        with self._lock:
+            if n < 16 or not out.flags.c_contiguous:
+                fill_in_memory_order(out, self._normal_scalar(n, mean, std, out.dtype))
+            elif out.dtype == _F64:
+                self._normal_f64_into(out.reshape(-1), mean, std)
+            else:
+                self._normal_f32_into(out.reshape(-1), _f32(mean), _f32(std))
 
     def _normal_f32_into(self, flat: np.ndarray, mean: np.float32, std: np.float32) -> None:
         """§3b/3d: blocks of 16 U24 through the float32 kernel, chunk by chunk, then a partial last
