@@ -183,10 +183,6 @@ def test_dataloader_matches_per_sample_and_torch_order(notes_dir, torch):
     assert features.dtype is numtorch.float32 and labels.dtype is numtorch.int64
 
 
-@pytest.mark.xfail(
-    raises=IndexError,
-    reason="core bug outside vision: Tensor.scatter_ with a 0-dim index (ops/indexing.py _index_grid)",
-)
 def test_transforms_block(notes_dir):
     # --- the notes' TRANSFORMS block --------------------------------------------------------------
     import numtorch as torch

@@ -95,6 +95,8 @@ def _infer_array(data, dtype):
             return _infer_array(np.asarray(data), dtype)
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     arr = np.array(data)
+    if dtype is None and typed is None and _maybe_beyond_int64(arr):
+        _check_int64_leaves(data)
     if typed is not None:
         return arr.astype(typed.np)
     if dtype is not None:
@@ -132,6 +134,28 @@ def _typed_leaves_dtype(data):
             continue
         result = d if result is None else _dtype.promote_types(result, d)
     return result if found else None
+
+
+def _maybe_beyond_int64(arr: np.ndarray) -> bool:
+    """NumPy turns Python ints beyond int64 into uint64, object or float64 arrays."""
+    if arr.dtype.kind in "uO":
+        return True
+    return arr.dtype.kind == "f" and arr.size > 0 and float(np.abs(arr).max()) >= 2.0**63
+
+
+def _check_int64_leaves(data) -> None:
+    """PyTorch infers int64 for all-integer data and refuses ints beyond its range."""
+    stack, too_big = [data], False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, (float, builtins.complex)):
+            return  # the data is floating: big ints simply become floats
+        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
+            too_big = True
+    if too_big:
+        raise ValueError("Overflow when unpacking long long")
 
 
 def _unwrap_nested(data):
