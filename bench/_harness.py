@@ -124,9 +124,9 @@ def compare_train_steps(
     """Time one training step of ``build(lib)`` in both frameworks, from the same weights on the
     same ``batches`` (NumPy ``(x, y)`` pairs), steps interleaved; print the medians and their
     ratio, then (``--profile``) numtorch's cProfile over ``profile_steps`` steps."""
-    import torch
-
     import numtorch
+
+    import torch
 
     torch.set_num_threads(args.threads)
     numtorch.set_num_threads(args.threads)

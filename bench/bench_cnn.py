@@ -13,6 +13,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import numtorch  # noqa: F401  (before NumPy: NOTE [ BLAS threads ])
+
 import numpy as np
 from _harness import compare_train_steps, train_step_parser
 

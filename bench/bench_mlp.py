@@ -10,6 +10,8 @@ forward + backward (+ an SGD update with ``--sgd``).
 
 from __future__ import annotations
 
+import numtorch  # noqa: F401  (before NumPy: NOTE [ BLAS threads ])
+
 import numpy as np
 from _harness import compare_train_steps, train_step_parser
 

@@ -16,9 +16,9 @@ import cProfile
 import pstats
 import statistics
 
-from _harness import interleave, optional_torch
-
 import numtorch
+
+from _harness import interleave, optional_torch
 
 
 def make_chain(lib, backward: bool):

@@ -17,10 +17,10 @@ from __future__ import annotations
 import argparse
 import gc
 
+import numtorch
+
 import numpy as np
 from _harness import interleave, machine_line, optional_torch
-
-import numtorch
 
 _BIG = (4096, 25088)
 _VGG16 = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]

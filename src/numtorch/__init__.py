@@ -7,6 +7,15 @@ Heavy or optional parts (nn, optim, data, vision, serialization) are imported la
 
 from __future__ import annotations
 
+import os as _os
+
+# NOTE [ BLAS threads ]: OpenBLAS worker threads spin for a long time after each GEMM, taking the
+# core that the Python thread needs for the elementwise work between matrix products; on a 2-core
+# machine that made a training step ~1.5x slower with 2 threads than with 1. A short spin (2^4
+# cycles) keeps the multi-threaded GEMMs and gives the core back. Read when OpenBLAS loads, so it
+# only takes effect if numtorch is imported before NumPy; an explicit setting is respected.
+_os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
 import importlib as _importlib
 
 from . import _dtype, _malloc  # noqa: F401  (_malloc: glibc malloc thresholds; NUMTORCH_NO_MALLOPT=1 skips)
