@@ -575,3 +575,26 @@ def test_conv_and_pool_known_values():
     assert list(itertools.islice(nt.nn.ConvTranspose2d(4, 6, 3, groups=2).parameters(), 1))[
         0
     ].shape == (4, 3, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "shape", [(4, 3, 8, 8), (2, 2, 7, 9), (3, 5, 2, 3), (2, 1, 6, 6), (8, 16, 26, 26)]
+)
+def test_max_pool2d_2x2_fast_path_matches_torch(shape):
+    """NOTE [ 2x2 max pooling ]: ties (ReLU zeros), odd sizes and NaN route values, indices and
+    gradients exactly as PyTorch does."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = np.maximum(rng.standard_normal(shape, dtype=np.float32), 0)
+    x[0, 0, 0, :] = 0
+    if shape == (2, 1, 6, 6):
+        x[0, 0, 1, 1] = np.nan
+    g = rng.standard_normal((*shape[:2], shape[2] // 2, shape[3] // 2), dtype=np.float32)
+    tx, nx = torch.tensor(x, requires_grad=True), nt.tensor(x, requires_grad=True)
+    t_out, t_idx = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
+    n_out, n_idx = NF.max_pool2d(nx, 2, return_indices=True)
+    t_out.backward(torch.tensor(g))
+    n_out.backward(nt.tensor(g))
+    np.testing.assert_array_equal(n_out.detach().numpy(), t_out.detach().numpy())
+    np.testing.assert_array_equal(n_idx.numpy(), t_idx.numpy())
+    np.testing.assert_array_equal(nx.grad.numpy(), tx.grad.numpy())

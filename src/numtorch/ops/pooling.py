@@ -19,6 +19,7 @@ backward works.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -112,11 +113,64 @@ def _size_str(shape) -> str:
 
 
 # --- max pooling ---------------------------------------------------------------------------------
+# NOTE [ 2x2 max pooling ]: the ubiquitous MaxPool2d(2) tiles the plane with disjoint 2x2 windows.
+# Walking kernel offsets there means stride-2 inner loops, which NumPy runs slowly; instead the
+# maxima are taken pairwise: first within each row pair (a 1-D stride-2 pass over the flat array),
+# then between the two rows (contiguous rows). Strict ">" keeps the first maximum in PyTorch's scan
+# order, so the winners (kernel offsets 0..3, as ``_max_forward`` reports them) are identical.
+# The backward writes each winning gradient into its float32 pair as one 64-bit word, shifted into
+# the left or right half, so that every write is contiguous.
+def _is_2x2_tiling(geo: _Geometry) -> bool:
+    return (
+        geo.kernel == (2, 2) and geo.stride == (2, 2) and geo.padding == (0, 0)
+        and geo.dilation == (1, 1) and geo.out == (geo.spatial[0] // 2, geo.spatial[1] // 2)
+    )  # fmt: skip
+
+
+def _max_2x2(x: np.ndarray, geo: _Geometry) -> tuple[np.ndarray, np.ndarray]:
+    (h, w), (ho, wo) = geo.spatial, geo.out
+    lead = x.shape[:-2]
+    xs = x if (h, w) == (2 * ho, 2 * wo) else x[..., : 2 * ho, : 2 * wo]
+    pairs = np.ascontiguousarray(xs).reshape(-1, 2)
+    left, right = pairs[:, 0], pairs[:, 1]
+    right_wins = right > left
+    rows = np.maximum(left, right).reshape(-1, 2, wo)
+    down = rows[:, 1] > rows[:, 0]
+    best = np.maximum(rows[:, 0], rows[:, 1])
+    right_wins = right_wins.reshape(-1, 2, wo)
+    col = np.where(down, right_wins[:, 1], right_wins[:, 0])
+    arg = (down.view(np.uint8) << 1) | col.view(np.uint8)
+    return best.reshape(*lead, ho, wo), arg.reshape(*lead, ho, wo)
+
+
+def _scatter_2x2(grad: np.ndarray, arg: np.ndarray, geo: _Geometry) -> np.ndarray:
+    (h, w), (ho, wo) = geo.spatial, geo.out
+    lead = grad.shape[:-2]
+    g = np.ascontiguousarray(grad).reshape(-1, wo)
+    codes = np.ascontiguousarray(arg).reshape(-1, wo)
+    shift = (codes & 1).astype(np.uint64) << np.uint64(5)  # 0 or 32 bits: left or right float
+    down = (codes >> 1).astype(bool)
+    words = np.empty((g.shape[0], 2, wo), np.uint64)
+    zero = g.dtype.type(0)
+    for r, row in enumerate((np.where(down, zero, g), np.where(down, g, zero))):
+        np.left_shift(row.view(np.uint32).astype(np.uint64), shift, out=words[:, r])
+    res = words.view(np.float32).reshape(*lead, 2 * ho, 2 * wo)
+    if (h, w) != (2 * ho, 2 * wo):
+        full = np.zeros((*lead, h, w), grad.dtype)
+        full[..., : 2 * ho, : 2 * wo] = res
+        res = full
+    return res
+
+
 def _max_forward(x: np.ndarray, geo: _Geometry, need_arg: bool) -> tuple[np.ndarray, np.ndarray]:
     """The maxima and, if ``need_arg``, the kernel offset each came from (NOTE [ Pooling by kernel
     offsets ]). Without the offsets it is a chain of ``np.maximum`` (NaN-propagating, like PyTorch).
     """
     floating = x.dtype.kind in "fc" or x.dtype.kind == "V"
+    if need_arg and x.dtype.kind in "f" and _is_2x2_tiling(geo):  # NOTE [ 2x2 max pooling ]
+        best, arg = _max_2x2(x, geo)
+        if not np.isnan(best).any():  # NaN has its own rule (below)
+            return best, arg
     xp = geo.pad(x, -np.inf if floating else np.iinfo(x.dtype).min)
     views = [xp[view] for _, view in geo.offsets()]
     best = views[0].copy()
@@ -153,6 +207,8 @@ def _flat_indices(arg: np.ndarray, geo: _Geometry) -> np.ndarray:
 
 def _scatter(grad: np.ndarray, arg: np.ndarray, geo: _Geometry) -> np.ndarray:
     """Adjoint of the max selection: each gradient goes to the input element that won its window."""
+    if grad.dtype == np.float32 and sys.byteorder == "little" and _is_2x2_tiling(geo):
+        return _scatter_2x2(grad, arg, geo)  # NOTE [ 2x2 max pooling ]
     res = np.zeros(grad.shape[: grad.ndim - len(geo.kernel)] + geo.padded(), grad.dtype)
     overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(geo.kernel, geo.stride, geo.dilation))
     for k, view in geo.offsets():
