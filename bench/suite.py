@@ -180,8 +180,22 @@ def case_b(repeat: int) -> list[dict]:
 
 
 # --- (c)/(f) the notes' pipeline, each framework in its own process -----------------------------------
+# NOTE [ Peak RSS of a child ]: ru_maxrss survives execve, so a child started by a big parent
+# reports the parent's peak; the kernel's VmHWM belongs to the child's own address space.
+PEAK_RSS = """
+def peak_rss_kib():
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
 NUMTORCH_SEED_PIPELINE = r"""
 import resource, sys, time
+{PEAK_RSS}
 import numtorch as torch
 from numtorch import nn
 from numtorch.utils.data import DataLoader
@@ -211,11 +225,12 @@ with torch.no_grad():
     for X, y in vl:
         correct += (model(X).argmax(1) == y).sum().item()
 t2 = time.perf_counter()
-print(f"{t2 - t1} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {correct / len(test_data)}")
+print(f"{t2 - t1} {peak_rss_kib()} {correct / len(test_data)}")
 """
 
 TORCH_SEED_PIPELINE = r"""
 import resource, sys, time
+{PEAK_RSS}
 sys.path.insert(0, sys.argv[1])
 import torch
 if len(sys.argv) > 2: torch.set_num_threads(int(sys.argv[2]))
@@ -232,11 +247,12 @@ with torch.no_grad():
     for X, y in vl:
         correct += (model(X).argmax(1) == y).sum().item()
 t2 = time.perf_counter()
-print(f"{t2 - t1} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {correct / len(test)}")
+print(f"{t2 - t1} {peak_rss_kib()} {correct / len(test)}")
 """
 
 
 def _run_script(code: str, *args: str, cwd: Path) -> tuple[float, float, float]:
+    code = code.replace("{PEAK_RSS}", PEAK_RSS)
     out = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd
     )
