@@ -154,7 +154,6 @@ def test_save_and_load_blocks_run(tmp_path):
     for i in (38, 39):
         assert records[i]["error"] is None, records[i]
     assert records[37].get("error_after_fix") is None
-    assert "weights_only" in (records[40]["error"] or ""), (
-        "torch.load of a whole model must refuse by default"
-    )
+    # PyTorch >= 2.6 refuses a whole pickled model under its default weights_only=True; so do we
+    assert (records[40]["error"] or "").startswith("UnpicklingError: Weights only load failed.")
     assert (tmp_path / "model_weights.pth").stat().st_size > 500_000_000
