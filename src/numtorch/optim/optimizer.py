@@ -89,6 +89,20 @@ def _evaluate_closure(closure: Callable[[], float] | None) -> float | None:
         return closure()
 
 
+def _check_adam_hyperparameters(lr, betas, eps: float, weight_decay: float) -> None:
+    """The range checks every Adam-family constructor makes, with PyTorch's messages."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check_not_differentiable(differentiable: bool) -> None:
     # The built-in algorithms update the NumPy arrays directly (NOTE [ Updates on the arrays ]), so
     # they cannot record the update in the autograd graph as PyTorch's differentiable=True does.
