@@ -79,6 +79,54 @@ def test_conv_transpose_matches_torch(torch, nd, config, dtype):
     )  # fmt: skip
 
 
+# NOTE [ col2im on a wide grid ]: stride-1 input gradients and stride-1 transposed convolutions,
+# in both im2col layouts (16 channels × 3×3 = a 144-long patch is patch-major, 2 × 3×3 sample-major).
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("channels", [2, 16])
+@pytest.mark.parametrize("padding, dilation, groups", [(0, 1, 1), (1, 1, 2), (2, 2, 1), (3, 2, 2)])
+def test_conv_stride1_input_grad_matches_torch(torch, nd, channels, padding, dilation, groups):
+    tf, nf = _fns(torch, f"conv{nd}d")
+    size = (11, 9, 7)[:nd]
+    shapes = [(3, channels, *size), (6, channels // groups, *(3,) * nd), (6,)]
+
+    def call(f):
+        return lambda x, w, b: f(x, w, b, 1, padding, dilation, groups)
+
+    # Inputs in [-1, 1] keep 3-d sums of up to 432 products at the O(10) scale F32 is made for.
+    check_op(call(tf), call(nf), inputs=shapes, low=-1.0, high=1.0, **F32)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("padding, output_padding, dilation, groups", [(0, 0, 1, 1), (1, 1, 2, 2)])
+def test_conv_transpose_stride1_matches_torch(torch, nd, padding, output_padding, dilation, groups):
+    tf, nf = _fns(torch, f"conv_transpose{nd}d")
+    size = (6, 5, 4)[:nd]
+
+    def call(f):
+        return lambda x, w, b: f(x, w, b, 1, padding, output_padding, groups, dilation)
+
+    check_op(
+        call(tf), call(nf), inputs=[(2, 16, *size), (16, 8 // groups, *(3,) * nd), (8,)],
+        low=-1.0, high=1.0, **F32,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_conv_input_grad_with_nonfinite_weight_matches_torch(torch, bad):
+    """Zero padding times an infinite weight is NaN, so the wide grid is not used for such weights."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 16, 7, 7), dtype=np.float32)
+    w = rng.standard_normal((4, 16, 3, 3), dtype=np.float32)
+    w[1, 3, 0, 2] = bad
+    grads = []
+    for lib in (torch, nt):
+        xt = lib.tensor(x, requires_grad=True)
+        lib.nn.functional.conv2d(xt, lib.tensor(w)).sum().backward()
+        grads.append(xt.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], **F32)
+    assert np.isnan(grads[1]).any() or np.isinf(grads[1]).any()
+
+
 @pytest.mark.parametrize("name", ["conv1d", "conv2d"])
 def test_conv_unbatched_and_empty_batch(torch, name):
     tf, nf = _fns(torch, name)
@@ -580,7 +628,8 @@ def test_conv_and_pool_known_values():
 @pytest.mark.parametrize(
     "shape", [(4, 3, 8, 8), (2, 2, 7, 9), (3, 5, 2, 3), (2, 1, 6, 6), (8, 16, 26, 26)]
 )
-def test_max_pool2d_2x2_fast_path_matches_torch(shape):
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_max_pool2d_2x2_fast_path_matches_torch(shape, dtype):
     """NOTE [ 2x2 max pooling ]: ties (ReLU zeros), odd sizes and NaN route values, indices and
     gradients exactly as PyTorch does."""
     torch = pytest.importorskip("torch")
@@ -590,11 +639,12 @@ def test_max_pool2d_2x2_fast_path_matches_torch(shape):
     if shape == (2, 1, 6, 6):
         x[0, 0, 1, 1] = np.nan
     g = rng.standard_normal((*shape[:2], shape[2] // 2, shape[3] // 2), dtype=np.float32)
-    tx, nx = torch.tensor(x, requires_grad=True), nt.tensor(x, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True, dtype=getattr(torch, dtype))
+    nx = nt.tensor(x, requires_grad=True, dtype=getattr(nt, dtype))
     t_out, t_idx = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
     n_out, n_idx = NF.max_pool2d(nx, 2, return_indices=True)
-    t_out.backward(torch.tensor(g))
-    n_out.backward(nt.tensor(g))
-    np.testing.assert_array_equal(n_out.detach().numpy(), t_out.detach().numpy())
+    t_out.backward(torch.tensor(g, dtype=tx.dtype))
+    n_out.backward(nt.tensor(g, dtype=nx.dtype))
+    np.testing.assert_array_equal(n_out.detach().float().numpy(), t_out.detach().float().numpy())
     np.testing.assert_array_equal(n_idx.numpy(), t_idx.numpy())
-    np.testing.assert_array_equal(nx.grad.numpy(), tx.grad.numpy())
+    np.testing.assert_array_equal(nx.grad.float().numpy(), tx.grad.float().numpy())

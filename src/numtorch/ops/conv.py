@@ -144,11 +144,64 @@ def _col2im(col: np.ndarray, spatial, kernel, stride, pads, dilation) -> np.ndar
             for o, d, st, m in zip(offset, dilation, stride, out)
         )
         res[(slice(None), slice(None), *target)] += col[(slice(None), slice(None), *offset)]
-    if any(lo or hi for lo, hi in pads):
-        res = res[
-            (slice(None), slice(None), *(slice(lo, lo + s) for s, (lo, _) in zip(spatial, pads)))
-        ]
-    return res
+    return _crop(res, pads)
+
+
+# NOTE [ col2im on a wide grid ]
+# The adjoint of a stride-1 convolution (its input gradient; a stride-1 transposed convolution) is
+# Wᵀ·g followed by col2im. Done as such, col2im adds ∏K slabs whose innermost runs are one output
+# row long (11 floats for a 13×13 input): NumPy then spends its time starting inner loops. Instead,
+# g is zero-padded so each output row is as long as a padded input row (the "wide" grid); then
+# kernel offset a's contribution to a (sample, channel) plane is one contiguous run, shifted by
+# a's flat offset in the padded plane, and each offset is a single add over long rows. The padding
+# costs ~18% more GEMM columns for a 3×3 kernel, and the padded positions contribute exact zeros
+# (Wᵀ·0), so this needs finite weights. Positions that run past a row end land on the next row's
+# start (adding zero) or in ``slack`` floats past the plane.
+def _col2im_wide(
+    grad: np.ndarray, w_t: np.ndarray, padded, kernel, dilation, batch_first: bool
+) -> np.ndarray:
+    """Σ over kernel offsets of (``w_t`` @ ``grad``) shifted into the padded input space.
+
+    ``grad`` (N, g·M, *O) is a stride-1 convolution's output gradient, ``w_t`` the (g, C/g·∏K, M)
+    transposed weight; returns (N, C, *padded) if ``batch_first`` else a (C, N, *padded) array.
+    """
+    n, out = grad.shape[0], grad.shape[2:]
+    groups, patch, m = w_t.shape
+    channels = groups * patch // math.prod(kernel)
+    wide = (out[0], *padded[1:])
+    length = math.prod(wide)
+    plane_strides = [math.prod(padded[d + 1 :]) for d in range(len(padded))]
+    shifts = [
+        sum(a * dil * st for a, dil, st in zip(offset, dilation, plane_strides))
+        for offset in np.ndindex(*kernel)
+    ]
+    slack = max(0, shifts[-1] + length - math.prod(padded))
+    inner = (Ellipsis, *(slice(0, o) for o in out[1:]))
+    grad = grad.reshape(n, groups, m, *out)
+    if batch_first:  # (N, g, M, *wide) @ → (N, g, C/g·∏K, L): one GEMM per sample
+        wide_grad = np.zeros((n, groups, m, *wide), grad.dtype)
+        wide_grad[inner] = grad
+        cols = np.matmul(w_t, wide_grad.reshape(n, groups, m, length))
+        cols = cols.reshape(n, channels, len(shifts), length).transpose(2, 0, 1, 3)
+        res = np.zeros((n, channels, math.prod(padded) + slack), grad.dtype)
+    else:  # (g, M, N·L): one GEMM for the batch
+        wide_grad = np.zeros((groups, m, n, *wide), grad.dtype)
+        wide_grad[inner] = grad.transpose(1, 2, 0, *range(3, grad.ndim))
+        cols = np.matmul(w_t, wide_grad.reshape(groups, m, n * length))
+        cols = cols.reshape(channels, len(shifts), n, length).transpose(1, 0, 2, 3)
+        res = np.zeros((channels, n, math.prod(padded) + slack), grad.dtype)
+    for shift, col in zip(shifts, cols):
+        res[..., shift : shift + length] += col
+    return res[..., : math.prod(padded)].reshape(*res.shape[:2], *padded)
+
+
+def _crop(x: np.ndarray, pads) -> np.ndarray:
+    """The interior of a spatially padded (·, ·, *S) array."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    return x[
+        (slice(None), slice(None), *(slice(lo, s - hi) for s, (lo, hi) in zip(x.shape[2:], pads)))
+    ]
 
 
 # --- im2col / col2im as differentiable ops (F.unfold / F.fold, and conv's backward) ------------
@@ -212,7 +265,15 @@ class ConvolutionBackward0(Node):
         else:  # (N, g, Cout/g, L): one GEMM per sample
             grads = grad.reshape(n, g, cout // g, positions)
         grad_input = grad_weight = None
-        if need_input:
+        if need_input and self._wide_input_grad_applies(weight._data):
+            w_t = weight._data.reshape(g, cout // g, patch).transpose(0, 2, 1)
+            padded = tuple(s + lo + hi for s, (lo, hi) in zip(input.shape[2:], self.pads))
+            res = _col2im_wide(grad._data, w_t, padded, self.kernel, self.dilation, not patch_major)
+            res = _crop(res, self.pads)
+            grad_input = Tensor._make(
+                np.ascontiguousarray(res.swapaxes(0, 1) if patch_major else res)
+            )
+        elif need_input:
             w_t = weight.reshape(g, cout // g, patch).transpose(1, 2)
             cols = w_t.matmul(grads)
             if patch_major:
@@ -235,11 +296,22 @@ class ConvolutionBackward0(Node):
                 grad_weight = grads.matmul(col).sum(0).reshape(weight.shape)
         return grad_input, grad_weight, grad_bias
 
+    def _wide_input_grad_applies(self, weight: np.ndarray) -> bool:
+        """NOTE [ col2im on a wide grid ]: stride 1, finite weights, and no graph to record."""
+        return (
+            not grad_mode.enabled
+            and all(s == 1 for s in self.stride)
+            and bool(np.isfinite(weight).all())
+        )
+
     def _transposed(self, input, weight, grad, need_input, need_weight):
         # y = col2im(Wᵀ x): so dx = W im2col(dy) and dW = x im2col(dy)ᵀ.
         g = self.groups
         n, cin = input.shape[:2]
         col = im2col(grad, self.kernel, self.stride, self.pads, self.dilation)
+        blocks = _out_sizes(grad.shape[2:], self.kernel, self.stride, self.pads, self.dilation)
+        if blocks != input.shape[2:]:  # output_padding added positions no input position reaches
+            col = col.reshape(n, -1, *blocks)[(Ellipsis, *(slice(s) for s in input.shape[2:]))]
         positions = math.prod(input.shape[2:])
         col = col.reshape(n, g, weight.numel() // cin, positions)
         grad_input = grad_weight = None
@@ -306,10 +378,16 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
             )
         )
         positions = math.prod(x.shape[2:])
-        xg = x.reshape(n, groups, cin // groups, positions)
         wg = w.reshape(groups, cin // groups, w.size // cin).swapaxes(1, 2)
-        cols = np.matmul(wg, xg).reshape(n, cout * math.prod(kernel), positions)
-        res = _col2im(cols, out, kernel, stride, pads, dilation)
+        if all(s == 1 for s in stride) and np.isfinite(w).all():  # NOTE [ col2im on a wide grid ]
+            padded = tuple(o + lo + hi for o, (lo, hi) in zip(out, pads))
+            res = np.ascontiguousarray(
+                _crop(_col2im_wide(x, wg, padded, kernel, dilation, batch_first=True), pads)
+            )
+        else:
+            xg = x.reshape(n, groups, cin // groups, positions)
+            cols = np.matmul(wg, xg).reshape(n, cout * math.prod(kernel), positions)
+            res = _col2im(cols, out, kernel, stride, pads, dilation)
         col = None
     else:
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))

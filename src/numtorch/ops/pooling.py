@@ -19,7 +19,6 @@ backward works.
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
@@ -118,8 +117,9 @@ def _size_str(shape) -> str:
 # maxima are taken pairwise: first within each row pair (a 1-D stride-2 pass over the flat array),
 # then between the two rows (contiguous rows). Strict ">" keeps the first maximum in PyTorch's scan
 # order, so the winners (kernel offsets 0..3, as ``_max_forward`` reports them) are identical.
-# The backward writes each winning gradient into its float32 pair as one 64-bit word, shifted into
-# the left or right half, so that every write is contiguous.
+# The winner's code is assembled with bitwise operations: ``np.where`` is several times slower
+# than a bitwise pass at these sizes. The backward scatters each gradient to its winner's flat
+# position in one fancy-index assignment instead of walking the four kernel offsets.
 def _is_2x2_tiling(geo: _Geometry) -> bool:
     return (
         geo.kernel == (2, 2) and geo.stride == (2, 2) and geo.padding == (0, 0)
@@ -133,28 +133,31 @@ def _max_2x2(x: np.ndarray, geo: _Geometry) -> tuple[np.ndarray, np.ndarray]:
     xs = x if (h, w) == (2 * ho, 2 * wo) else x[..., : 2 * ho, : 2 * wo]
     pairs = np.ascontiguousarray(xs).reshape(-1, 2)
     left, right = pairs[:, 0], pairs[:, 1]
-    right_wins = right > left
+    right_wins = (right > left).view(np.uint8).reshape(-1, 2, wo)
     rows = np.maximum(left, right).reshape(-1, 2, wo)
-    down = rows[:, 1] > rows[:, 0]
+    down = (rows[:, 1] > rows[:, 0]).view(np.uint8)
     best = np.maximum(rows[:, 0], rows[:, 1])
-    right_wins = right_wins.reshape(-1, 2, wo)
-    col = np.where(down, right_wins[:, 1], right_wins[:, 0])
-    arg = (down.view(np.uint8) << 1) | col.view(np.uint8)
+    top, bottom = right_wins[:, 0], right_wins[:, 1]
+    column = top ^ ((top ^ bottom) & down)  # the winning row's right_wins
+    arg = (down << 1) | column
     return best.reshape(*lead, ho, wo), arg.reshape(*lead, ho, wo)
 
 
 def _scatter_2x2(grad: np.ndarray, arg: np.ndarray, geo: _Geometry) -> np.ndarray:
     (h, w), (ho, wo) = geo.spatial, geo.out
     lead = grad.shape[:-2]
-    g = np.ascontiguousarray(grad).reshape(-1, wo)
-    codes = np.ascontiguousarray(arg).reshape(-1, wo)
-    shift = (codes & 1).astype(np.uint64) << np.uint64(5)  # 0 or 32 bits: left or right float
-    down = (codes >> 1).astype(bool)
-    words = np.empty((g.shape[0], 2, wo), np.uint64)
-    zero = g.dtype.type(0)
-    for r, row in enumerate((np.where(down, zero, g), np.where(down, g, zero))):
-        np.left_shift(row.view(np.uint32).astype(np.uint64), shift, out=words[:, r])
-    res = words.view(np.float32).reshape(*lead, 2 * ho, 2 * wo)
+    rows = math.prod(lead) * ho
+    # Flat position of window (r, c)'s top-left input in the cropped (2·ho, 2·wo) planes, plus the
+    # winner's offset within the window: code // 2 rows down, code % 2 columns right.
+    position = np.arange(0, 4 * wo * rows, 4 * wo, dtype=np.intp)[:, None] + np.arange(
+        0, 2 * wo, 2, dtype=np.intp
+    )
+    code = arg.reshape(rows, wo).astype(np.intp)
+    position += code
+    code >>= 1
+    position += code * (2 * wo - 2)
+    res = np.zeros((*lead, 2 * ho, 2 * wo), grad.dtype)
+    res.reshape(-1)[position.reshape(-1)] = grad.reshape(-1)
     if (h, w) != (2 * ho, 2 * wo):
         full = np.zeros((*lead, h, w), grad.dtype)
         full[..., : 2 * ho, : 2 * wo] = res
@@ -207,7 +210,7 @@ def _flat_indices(arg: np.ndarray, geo: _Geometry) -> np.ndarray:
 
 def _scatter(grad: np.ndarray, arg: np.ndarray, geo: _Geometry) -> np.ndarray:
     """Adjoint of the max selection: each gradient goes to the input element that won its window."""
-    if grad.dtype == np.float32 and sys.byteorder == "little" and _is_2x2_tiling(geo):
+    if _is_2x2_tiling(geo):
         return _scatter_2x2(grad, arg, geo)  # NOTE [ 2x2 max pooling ]
     res = np.zeros(grad.shape[: grad.ndim - len(geo.kernel)] + geo.padded(), grad.dtype)
     overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(geo.kernel, geo.stride, geo.dilation))
