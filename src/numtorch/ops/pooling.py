@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
 from ..autograd.graph import Node
@@ -128,19 +129,29 @@ def _is_2x2_tiling(geo: _Geometry) -> bool:
 
 
 def _max_2x2(x: np.ndarray, geo: _Geometry) -> tuple[np.ndarray, np.ndarray]:
-    (h, w), (ho, wo) = geo.spatial, geo.out
+    (ho, wo) = geo.out
     lead = x.shape[:-2]
-    xs = x if (h, w) == (2 * ho, 2 * wo) else x[..., : 2 * ho, : 2 * wo]
-    pairs = np.ascontiguousarray(xs).reshape(-1, 2)
-    left, right = pairs[:, 0], pairs[:, 1]
-    right_wins = (right > left).view(np.uint8).reshape(-1, 2, wo)
-    rows = np.maximum(left, right).reshape(-1, 2, wo)
-    down = (rows[:, 1] > rows[:, 0]).view(np.uint8)
-    best = np.maximum(rows[:, 0], rows[:, 1])
-    top, bottom = right_wins[:, 0], right_wins[:, 1]
-    column = top ^ ((top ^ bottom) & down)  # the winning row's right_wins
-    arg = (down << 1) | column
-    return best.reshape(*lead, ho, wo), arg.reshape(*lead, ho, wo)
+    # The even and the odd columns of the (cropped) planes as two contiguous arrays, in one
+    # transposing copy: comparisons of contiguous arrays run several times faster than strided ones.
+    columns = x[..., : 2 * ho, : 2 * wo].reshape(*lead, 2 * ho, wo, 2)
+    left, right = np.moveaxis(columns, -1, 0).reshape(2, -1)
+    right_wins = (right > left).view(np.uint8)
+    row_max = np.maximum(left, right)  # rows of wo pair maxima, two per window row
+    # Each row against the next over the whole flat array, keeping the even rows afterwards: twice
+    # the arithmetic, but long contiguous passes instead of one short NumPy inner loop per row.
+    upper, lower = row_max[:-wo], row_max[wo:]
+    down = (lower > upper).view(np.uint8)
+    best = np.maximum(upper, lower)
+    top, bottom = right_wins[:-wo], right_wins[wo:]
+    code = (top ^ ((top ^ bottom) & down)) | (down << 1)  # the winning row's right_wins, + 2·down
+    return _even_rows(best, wo).reshape(*lead, ho, wo), _even_rows(code, wo).reshape(*lead, ho, wo)
+
+
+def _even_rows(flat: np.ndarray, width: int) -> np.ndarray:
+    """Rows 0, 2, 4, ... (a copy) of a 1-D array of ``width``-long rows whose last row is even."""
+    rows = flat.size // (2 * width) + 1
+    step = flat.strides[0]
+    return as_strided(flat, shape=(rows, width), strides=(2 * width * step, step)).copy()
 
 
 def _scatter_2x2(grad: np.ndarray, arg: np.ndarray, geo: _Geometry) -> np.ndarray:
