@@ -238,6 +238,16 @@ def col2im(input: Tensor, spatial, kernel, stride, pads, dilation) -> Tensor:
 
 
 # --- convolution ---------------------------------------------------------------------------------
+def _bias_grad(grad: Tensor) -> Tensor:
+    """Σ of the output gradient over all but the channel dim: over the batch first (whole planes
+    added at once), then within each channel's plane (contiguous rows) — twice as fast as one
+    reduction over (0, 2, ...), which NumPy runs as short inner loops."""
+    if grad_mode.enabled:
+        return grad.sum((0, *range(2, grad.ndim)))
+    g = grad._data
+    return Tensor._make(g.sum(0).reshape(g.shape[1], -1).sum(-1))
+
+
 class ConvolutionBackward0(Node):
     """Gradients of ``convolution`` (direct or transposed), from tensor ops (NOTE [ im2col convolution ])."""
 
@@ -252,7 +262,7 @@ class ConvolutionBackward0(Node):
         need_input, need_weight, need_bias = (f is not None for f, _ in self.next_functions)
         g = self.groups
         n = grad.shape[0]
-        grad_bias = grad.sum((0, *range(2, grad.ndim))) if need_bias else None
+        grad_bias = _bias_grad(grad) if need_bias else None
         if self.transposed:
             grad_input, grad_weight = self._transposed(input, weight, grad, need_input, need_weight)
             return grad_input, grad_weight, grad_bias
@@ -290,7 +300,9 @@ class ConvolutionBackward0(Node):
                 col = im2col(input, self.kernel, self.stride, self.pads, self.dilation)
             if patch_major:
                 col = col.transpose(0, 1).reshape(g, patch, n * positions)
-                grad_weight = grads.matmul(col.transpose(-1, -2)).reshape(weight.shape)
+                # (colᵀ gᵀ)ᵀ: OpenBLAS runs this orientation of the long-K product ~15% faster
+                grad_weight = col.matmul(grads.transpose(-1, -2)).transpose(-1, -2)
+                grad_weight = grad_weight.reshape(weight.shape)
             else:
                 col = col.reshape(n, g, patch, positions).transpose(-1, -2)
                 grad_weight = grads.matmul(col).sum(0).reshape(weight.shape)
@@ -368,6 +380,7 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
     nd = x.ndim - 2
     kernel = w.shape[2:]
     n = x.shape[0]
+    bias_added = False
     if transposed:
         cin = x.shape[1]
         cout = w.shape[1] * groups
@@ -407,15 +420,18 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
         if patch_major:
             prod = np.matmul(wg, col.transpose(1, 0, 2).reshape(groups, patch, n * positions))
             res = np.empty((n, cout, *out), x.dtype)
-            np.copyto(
-                res.reshape(n, cout, positions), prod.reshape(cout, n, positions).transpose(1, 0, 2)
-            )
+            by_sample = prod.reshape(cout, n, positions).transpose(1, 0, 2)
+            if bias is None:
+                np.copyto(res.reshape(n, cout, positions), by_sample)
+            else:  # the bias rides along the copy into (N, Cout, L) order
+                np.add(by_sample, bias._data[:, None], out=res.reshape(n, cout, positions))
+                bias_added = True
         else:
             prod = np.matmul(wg, col.reshape(n, groups, patch, positions))
             res = prod.reshape(n, cout, *out)
         if col.nbytes > _KEEP_COL_BYTES:
             col = None
-    if bias is not None:
+    if bias is not None and not bias_added:
         res += bias._data.reshape((-1,) + (1,) * nd)
     return finish(
         ConvolutionBackward0, res, (input, weight, bias), save=(input, weight), col=col,
