@@ -676,3 +676,47 @@ def test_seed_mlp_200_sgd_steps_loss_sequence_matches_torch(torch):
         return losses
 
     np.testing.assert_allclose(train(numtorch), train(torch), rtol=1e-6, atol=1e-6)
+
+
+# --- NOTE [ axpy for parameter updates ] --------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_plain_sgd_is_bit_identical_to_torch_with_blas_axpy(torch, dtype):
+    from numtorch import _blas
+
+    probe = np.zeros(3, dtype)
+    if not _blas.axpy(1.0, np.ones(3, dtype), probe):
+        pytest.skip("this NumPy's BLAS exports no axpy: SGD takes the two-step NumPy update")
+    ours, opt, theirs, ref = _pair(
+        torch, "SGD", {"lr": 0.037}, shapes=[(300, 70), (70,)], dtype=dtype
+    )
+    rng = np.random.default_rng(6)
+    for _ in range(20):
+        _set_grads(ours, theirs, [rng.standard_normal(s).astype(dtype) for s in [(300, 70), (70,)]])
+        opt.step()
+        ref.step()
+    for p, q in zip(ours, theirs):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+
+
+def test_axpy_declines_what_blas_cannot_do():
+    from numtorch._blas import axpy
+
+    y = np.ones(6, np.float32)
+    assert not axpy(2.0, np.ones(6, np.float64), y)  # mixed dtypes
+    assert not axpy(2.0, np.ones(12, np.float32)[::2], y)  # strided x
+    assert not axpy(2.0, y, y)  # x aliases y
+    assert not axpy(2.0, np.ones(6, np.int64), np.ones(6, np.int64))  # no integer axpy
+    np.testing.assert_array_equal(y, np.ones(6, np.float32))  # untouched by every refusal
+
+
+def test_sgd_without_blas_axpy_matches_torch(torch, monkeypatch):
+    from numtorch import _blas
+
+    monkeypatch.setattr(_blas, "_kernels", {})
+    ours, opt, theirs, ref = _pair(torch, "SGD", {"lr": 0.05})
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        _set_grads(ours, theirs, [rng.standard_normal(s).astype(np.float32) for s in SHAPES])
+        opt.step()
+        ref.step()
+    _assert_params_close(ours, theirs)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .._blas import axpy
 from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
@@ -163,11 +164,12 @@ def sgd(
                 g, owned = np.add(g, b * momentum), True
             else:
                 g, owned = b, False
-        if owned:
-            np.multiply(g, lr, out=g)
-            np.subtract(p, g, out=p)
-        else:
-            np.subtract(p, g * lr, out=p)
+        if not axpy(-lr, g, p):  # NOTE [ axpy for parameter updates ]
+            if owned:
+                np.multiply(g, lr, out=g)
+                np.subtract(p, g, out=p)
+            else:
+                np.subtract(p, g * lr, out=p)
         param._version[0] += 1
 
 
