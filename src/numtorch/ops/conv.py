@@ -44,6 +44,13 @@ __all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "con
 # synchronising them N times per product, which matters most on a loaded machine.
 _PATCH_MAJOR_MIN = 64
 
+# NOTE [ Bias as a row of ones ]
+# A sample-major convolution with a bias appends a row of ones to each sample's columns and the
+# bias as a last column of the weight, so the GEMM adds the bias (instead of a separate pass over
+# the whole output), and in backward the same product with the saved columns gives the bias
+# gradient as the last column of [dW | db] (instead of a reduction over the output gradient).
+# The bias then joins each output's dot product as one more term, rounded with it.
+
 # Keep the forward's im2col array for backward when it is at most this big; larger ones are
 # recomputed from the saved input (a copy, cheaper than holding ∏K times the input in memory).
 _KEEP_COL_BYTES = 1 << 27
@@ -104,11 +111,13 @@ def _pad_array(x: np.ndarray, pads) -> np.ndarray:
 
 
 def _im2col(
-    x: np.ndarray, kernel, stride, pads, dilation, patch_major: bool = False
+    x: np.ndarray, kernel, stride, pads, dilation, patch_major: bool = False, ones_row: bool = False
 ) -> tuple[np.ndarray, tuple]:
     """(N, C, *S) → ((N, C·∏K, L) columns, output sizes O). NOTE [ im2col convolution ].
 
     ``patch_major``: the columns are a view of a contiguous (C·∏K, N, L) array (NOTE [ im2col layouts ]).
+    ``ones_row`` (sample-major only): (N, C·∏K + 1, L), the last row all ones (NOTE [ Bias as a
+    row of ones ]).
     """
     xp = _pad_array(x, pads)
     n, c = xp.shape[:2]
@@ -122,9 +131,14 @@ def _im2col(
     else:
         shape, strides = (n, c, *kernel, *out), (sn, sc, *kernel_strides, *out_strides)
     windows = as_strided(xp, shape=shape, strides=strides, writeable=False)
+    patch, positions = c * math.prod(kernel), math.prod(out)
+    if ones_row:
+        col = np.empty((n, patch + 1, positions), x.dtype)
+        np.copyto(col[:, :patch].reshape(shape), windows)
+        col[:, patch] = 1
+        return col, out
     col = np.empty(shape, x.dtype)
     np.copyto(col, windows)
-    patch, positions = c * math.prod(kernel), math.prod(out)
     if patch_major:
         return col.reshape(patch, n, positions).transpose(1, 0, 2), out
     return col.reshape(n, patch, positions), out
@@ -262,10 +276,9 @@ class ConvolutionBackward0(Node):
         need_input, need_weight, need_bias = (f is not None for f, _ in self.next_functions)
         g = self.groups
         n = grad.shape[0]
-        grad_bias = _bias_grad(grad) if need_bias else None
         if self.transposed:
             grad_input, grad_weight = self._transposed(input, weight, grad, need_input, need_weight)
-            return grad_input, grad_weight, grad_bias
+            return grad_input, grad_weight, _bias_grad(grad) if need_bias else None
         cout = weight.shape[0]
         positions = math.prod(grad.shape[2:])
         patch = weight.numel() // cout  # C/g·∏K: one output channel's receptive field
@@ -274,7 +287,7 @@ class ConvolutionBackward0(Node):
             grads = grad.transpose(0, 1).reshape(g, cout // g, n * positions)
         else:  # (N, g, Cout/g, L): one GEMM per sample
             grads = grad.reshape(n, g, cout // g, positions)
-        grad_input = grad_weight = None
+        grad_input = grad_weight = grad_bias = None
         if need_input and self._wide_input_grad_applies(weight._data):
             w_t = weight._data.reshape(g, cout // g, patch).transpose(0, 2, 1)
             padded = tuple(s + lo + hi for s, (lo, hi) in zip(input.shape[2:], self.pads))
@@ -303,9 +316,15 @@ class ConvolutionBackward0(Node):
                 # (colᵀ gᵀ)ᵀ: OpenBLAS runs this orientation of the long-K product ~15% faster
                 grad_weight = col.matmul(grads.transpose(-1, -2)).transpose(-1, -2)
                 grad_weight = grad_weight.reshape(weight.shape)
+            elif col.shape[1] == patch + 1:  # NOTE [ Bias as a row of ones ]: [dW | db] at once
+                both = grads.reshape(n, cout, positions).matmul(col.transpose(-1, -2)).sum(0)
+                grad_weight = both[:, :patch].contiguous().reshape(weight.shape)
+                grad_bias = both[:, patch].contiguous() if need_bias else None
             else:
                 col = col.reshape(n, g, patch, positions).transpose(-1, -2)
                 grad_weight = grads.matmul(col).sum(0).reshape(weight.shape)
+        if need_bias and grad_bias is None:
+            grad_bias = _bias_grad(grad)
         return grad_input, grad_weight, grad_bias
 
     def _wide_input_grad_applies(self, weight: np.ndarray) -> bool:
@@ -415,7 +434,8 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
         patch = w.size // cout
         wg = w.reshape(groups, cout // groups, patch)
         patch_major = patch >= _PATCH_MAJOR_MIN  # NOTE [ im2col layouts ]
-        col, out = _im2col(x, kernel, stride, pads, dilation, patch_major)
+        ones_row = bias is not None and groups == 1 and not patch_major
+        col, out = _im2col(x, kernel, stride, pads, dilation, patch_major, ones_row)
         positions = col.shape[-1]
         if patch_major:
             prod = np.matmul(wg, col.transpose(1, 0, 2).reshape(groups, patch, n * positions))
@@ -426,6 +446,10 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
             else:  # the bias rides along the copy into (N, Cout, L) order
                 np.add(by_sample, bias._data[:, None], out=res.reshape(n, cout, positions))
                 bias_added = True
+        elif ones_row:  # NOTE [ Bias as a row of ones ]
+            w_and_bias = np.concatenate([w.reshape(cout, patch), bias._data[:, None]], axis=1)
+            res = np.matmul(w_and_bias, col).reshape(n, cout, *out)
+            bias_added = True
         else:
             prod = np.matmul(wg, col.reshape(n, groups, patch, positions))
             res = prod.reshape(n, cout, *out)
