@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os as _os
 
-# NOTE [ BLAS threads ]: OpenBLAS worker threads spin for a long time after each GEMM, taking the
-# core that the Python thread needs for the elementwise work between matrix products; on a 2-core
-# machine that made a training step ~1.5x slower with 2 threads than with 1. A short spin (2^4
-# cycles) keeps the multi-threaded GEMMs and gives the core back. Read when OpenBLAS loads, so it
-# only takes effect if numtorch is imported before NumPy; an explicit setting is respected.
-_os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+# NOTE [ BLAS threads ]: after each GEMM, OpenBLAS worker threads spin for 2^THREAD_TIMEOUT
+# cycles before sleeping. The default (2^28, ~0.1 s) keeps them spinning through all the
+# elementwise work between matrix products, taking the core the Python thread needs: on a 2-core
+# machine a training step ran ~1.5x slower with 2 threads than with 1. Sleeping at once (2^4)
+# makes every GEMM wake them again, which costs ~50 µs per product on a VM. 2^19 cycles (~0.2 ms)
+# covers the gaps within a step: the notes' MLP took 1.9 ms/step instead of 2.15 (2^4), measured
+# in alternating runs of bench/suite.py's case-b loop; the small CNN and a loader with 2 worker
+# processes were no slower. Read when OpenBLAS loads, so it only takes effect if numtorch is
+# imported before NumPy; an explicit setting is respected.
+_os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "19")
 
 import importlib as _importlib
 
