@@ -181,7 +181,9 @@ def _max_forward(x: np.ndarray, geo: _Geometry, need_arg: bool) -> tuple[np.ndar
     offsets ]). Without the offsets it is a chain of ``np.maximum`` (NaN-propagating, like PyTorch).
     """
     floating = x.dtype.kind in "fc" or x.dtype.kind == "V"
-    if need_arg and x.dtype.kind in "f" and _is_2x2_tiling(geo):  # NOTE [ 2x2 max pooling ]
+    if (
+        need_arg and x.dtype.kind in "f" and x.size and _is_2x2_tiling(geo)
+    ):  # NOTE [ 2x2 max pooling ]
         best, arg = _max_2x2(x, geo)
         if not np.isnan(best).any():  # NaN has its own rule (below)
             return best, arg
