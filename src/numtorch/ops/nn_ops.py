@@ -380,7 +380,12 @@ _SmoothedCrossEntropyBackward.__name__ = _SmoothedCrossEntropyBackward.__qualnam
 
 def _rows_and_coefficients(t_rows, n_classes, weight, ignore_index, label_smoothing, dtype):
     """Per-row target weights and, unless the case is plain (no weight, no smoothing, nothing
-    ignored), the coefficient matrix d loss / d log p for reduction 'sum'."""
+    ignored), the coefficient matrix d loss / d log p for reduction 'sum'. The plain case with
+    every target in range returns None for the (all-true) ``valid`` and (all-one) ``w_rows``."""
+    if weight is None and label_smoothing == 0 and t_rows.size:
+        lo, hi = int(t_rows.min()), int(t_rows.max())
+        if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+            return t_rows, None, None, None, None
     valid = t_rows != ignore_index
     all_valid = bool(valid.all())
     safe = t_rows if all_valid else np.where(valid, t_rows, 0)
@@ -433,7 +438,7 @@ def _nll_core(
     else:
         shifted = rows_x
         logp_target = rows_x[rows, safe]
-    per_row = -(w_rows * logp_target)
+    per_row = -logp_target if w_rows is None else -(w_rows * logp_target)
     if label_smoothing > 0:
         # loss = (1 - ls) * nll + (ls / C) * smooth, smooth_i = -sum_c w_c log p_ic over valid
         # rows; 'mean' divides both parts by the same total target weight.
@@ -449,7 +454,10 @@ def _nll_core(
         loss = np.add.reduce(per_row, dtype=compute)
         scale = 1
         if reduction == "mean":
-            total_weight = np.add.reduce(w_rows, dtype=compute)
+            if w_rows is None:
+                total_weight = np.dtype(compute).type(t_rows.size)
+            else:
+                total_weight = np.add.reduce(w_rows, dtype=compute)
             with np.errstate(invalid="ignore", divide="ignore"):
                 loss = loss / total_weight
                 # rows of zero weight get no gradient, even when every row was ignored
