@@ -14,8 +14,9 @@ is ``_col2im`` of the weight-times-input product, and its gradients swap the rol
 
 Backward is written with tensor ops (matmul, ``_im2col``/``_col2im`` as differentiable ops), so
 double backward (``create_graph=True``) works; with grad mode off (a plain ``backward()``) those
-tensor ops record nothing and cost one NumPy call each. The forward keeps its im2col array for the
-weight gradient unless it is large (``_KEEP_COL_BYTES``).
+tensor ops record nothing and cost one NumPy call each, and the input gradient of a stride-1
+convolution takes the faster array path of NOTE [ col2im on a wide grid ]. The forward keeps its
+im2col array for the weight gradient unless it is large (``_KEEP_COL_BYTES``).
 """
 
 from __future__ import annotations
