@@ -650,3 +650,14 @@ def test_double_backward_matches_torch(torch, name):
         results.append((g.detach().numpy().copy(), x.grad.numpy().copy()))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_leaky_relu_gradient_is_torch_bit_for_bit(torch, dtype):
+    """The slope multiplies the gradient in the input's dtype, as ATen's scalar_t does."""
+    rng = np.random.default_rng(0)
+    x, g = (rng.standard_normal((64, 300)).astype(dtype) for _ in range(2))
+    ours, theirs = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ntF.leaky_relu(ours, 0.01).backward(nt.tensor(g))
+    torch.nn.functional.leaky_relu(theirs, 0.01).backward(torch.tensor(g))
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())

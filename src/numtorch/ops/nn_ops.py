@@ -596,6 +596,10 @@ class _ArrayMath:
         return select(cond, a, b)
 
     @staticmethod
+    def constant(value: float, like: np.ndarray):
+        return like.dtype.type(value)
+
+    @staticmethod
     def softplus(x):
         return np.logaddexp(x, x.dtype.type(0))
 
@@ -614,6 +618,10 @@ class _TensorMath:
         from .pointwise import where
 
         return where(cond, a, b)
+
+    @staticmethod
+    def constant(value: float, like: Tensor) -> float:
+        return value
 
     @staticmethod
     def softplus(x):
@@ -776,7 +784,8 @@ def elu(
 
 class LeakyReluBackward0(_ActivationBackward):
     def derivative(self, m, x):
-        return m.where(x > 0, 1.0, self.negative_slope)
+        # constants in x's dtype, as ATen's scalar_t: grad * slope is then one float32 product
+        return m.where(x > 0, m.constant(1.0, x), m.constant(self.negative_slope, x))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
