@@ -115,9 +115,9 @@ def _size_str(shape) -> str:
 # --- max pooling ---------------------------------------------------------------------------------
 # NOTE [ 2x2 max pooling ]: the ubiquitous MaxPool2d(2) tiles the plane with disjoint 2x2 windows.
 # Walking kernel offsets there means stride-2 inner loops, which NumPy runs slowly; instead the
-# maxima are taken pairwise: first within each row pair (a 1-D stride-2 pass over the flat array),
-# then between the two rows (contiguous rows). Strict ">" keeps the first maximum in PyTorch's scan
-# order, so the winners (kernel offsets 0..3, as ``_max_forward`` reports them) are identical.
+# maxima are taken pairwise: first between each even and odd column (deinterleaved in one copy),
+# then between consecutive rows. Strict ">" keeps the first maximum in PyTorch's scan order, so
+# the winners (kernel offsets 0..3, as ``_max_forward`` reports them) are identical.
 # The winner's code is assembled with bitwise operations: ``np.where`` is several times slower
 # than a bitwise pass at these sizes. The backward scatters each gradient to its winner's flat
 # position in one fancy-index assignment instead of walking the four kernel offsets.
@@ -181,9 +181,8 @@ def _max_forward(x: np.ndarray, geo: _Geometry, need_arg: bool) -> tuple[np.ndar
     offsets ]). Without the offsets it is a chain of ``np.maximum`` (NaN-propagating, like PyTorch).
     """
     floating = x.dtype.kind in "fc" or x.dtype.kind == "V"
-    if (
-        need_arg and x.dtype.kind in "f" and x.size and _is_2x2_tiling(geo)
-    ):  # NOTE [ 2x2 max pooling ]
+    fast_2x2 = need_arg and x.dtype.kind == "f" and x.size > 0 and _is_2x2_tiling(geo)
+    if fast_2x2:  # NOTE [ 2x2 max pooling ]
         best, arg = _max_2x2(x, geo)
         if not np.isnan(best).any():  # NaN has its own rule (below)
             return best, arg
