@@ -210,6 +210,11 @@ def _col2im_wide(
     return res[..., : math.prod(padded)].reshape(*res.shape[:2], *padded)
 
 
+def _wide_grid_applies(stride, weight: np.ndarray) -> bool:
+    """NOTE [ col2im on a wide grid ]: stride 1 and finite weights (padding times inf is NaN)."""
+    return all(s == 1 for s in stride) and bool(np.isfinite(weight).all())
+
+
 def _crop(x: np.ndarray, pads) -> np.ndarray:
     """The interior of a spatially padded (·, ·, *S) array."""
     if not any(lo or hi for lo, hi in pads):
@@ -289,7 +294,7 @@ class ConvolutionBackward0(Node):
         else:  # (N, g, Cout/g, L): one GEMM per sample
             grads = grad.reshape(n, g, cout // g, positions)
         grad_input = grad_weight = grad_bias = None
-        if need_input and self._wide_input_grad_applies(weight._data):
+        if need_input and not grad_mode.enabled and _wide_grid_applies(self.stride, weight._data):
             w_t = weight._data.reshape(g, cout // g, patch).transpose(0, 2, 1)
             padded = tuple(s + lo + hi for s, (lo, hi) in zip(input.shape[2:], self.pads))
             res = _col2im_wide(grad._data, w_t, padded, self.kernel, self.dilation, not patch_major)
@@ -327,14 +332,6 @@ class ConvolutionBackward0(Node):
         if need_bias and grad_bias is None:
             grad_bias = _bias_grad(grad)
         return grad_input, grad_weight, grad_bias
-
-    def _wide_input_grad_applies(self, weight: np.ndarray) -> bool:
-        """NOTE [ col2im on a wide grid ]: stride 1, finite weights, and no graph to record."""
-        return (
-            not grad_mode.enabled
-            and all(s == 1 for s in self.stride)
-            and bool(np.isfinite(weight).all())
-        )
 
     def _transposed(self, input, weight, grad, need_input, need_weight):
         # y = col2im(Wᵀ x): so dx = W im2col(dy) and dW = x im2col(dy)ᵀ.
@@ -412,7 +409,7 @@ def _convolution(input, weight, bias, stride, pads, dilation, transposed, output
         )
         positions = math.prod(x.shape[2:])
         wg = w.reshape(groups, cin // groups, w.size // cin).swapaxes(1, 2)
-        if all(s == 1 for s in stride) and np.isfinite(w).all():  # NOTE [ col2im on a wide grid ]
+        if _wide_grid_applies(stride, w):
             padded = tuple(o + lo + hi for o, (lo, hi) in zip(out, pads))
             res = np.ascontiguousarray(
                 _crop(_col2im_wide(x, wg, padded, kernel, dilation, batch_first=True), pads)

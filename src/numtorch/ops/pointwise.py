@@ -442,11 +442,7 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
     shape = np.broadcast_shapes(np.shape(x), np.shape(y))
     if condition._data.shape != shape:
         check_broadcast(condition._data.shape, shape)
-    r = (
-        select(condition._data, x, y)
-        if condition._data.shape == shape
-        else np.where(condition._data, x, y)
-    )
+    r = select(condition._data, x, y)  # a broadcast condition falls back to np.where inside
     if r.dtype != d.np:
         r = r.astype(d.np)
     # the condition is no input of the node: PyTorch's next_functions are (input, other)
